@@ -1,0 +1,22 @@
+/**
+ * Identity and correlation keys (DESIGN §5). Keys are plain strings so stores can index them.
+ */
+import type { Resource } from "./resource";
+
+/** Dedupe identity: one finding across re-publications and across its Security Hub copy. */
+export const findingIdentity = (family: string, ...parts: string[]): string => [family, ...parts].join(":");
+
+/** Account + region + primary resource: findings about the same thing share an incident. */
+export function correlationKeyFor(
+  accountId: string,
+  region: string,
+  primary: Pick<Resource, "type" | "id">,
+): string {
+  // IAM, S3 bucket names and account-wide resources are global: region does not split them.
+  const global =
+    primary.type === "iam-principal" ||
+    primary.type === "access-key" ||
+    primary.type === "s3-bucket" ||
+    primary.type === "aws-account";
+  return `${accountId}|${global ? "global" : region}|${primary.type}:${primary.id}`;
+}
