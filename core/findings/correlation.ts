@@ -20,3 +20,10 @@ export function correlationKeyFor(
     primary.type === "aws-account";
   return `${accountId}|${global ? "global" : region}|${primary.type}:${primary.id}`;
 }
+
+/**
+ * GuardDuty identity, shared by the GuardDuty normalizer and Security Hub copies of GuardDuty findings
+ * (whose ASFF Id is the GuardDuty finding ARN `arn:aws:guardduty:<region>:<account>:detector/<d>/finding/<id>`).
+ */
+export const guardDutyIdentity = (accountId: string, region: string, findingId: string): string =>
+  findingIdentity("guardduty", accountId, region, findingId);
