@@ -1,0 +1,48 @@
+/**
+ * Benchmark plumbing: timing loops and the one-line BENCH format (DESIGN §6), so runs can be compared:
+ * `BENCH <name> ratio=<measured/baseline> target=<op><value> <details with absolute numbers>`.
+ */
+import { performance } from "node:perf_hooks";
+
+export interface Throughput {
+  opsPerSecond: number;
+  iterations: number;
+  seconds: number;
+}
+
+/** Runs `fn` repeatedly for about `seconds` (after a warm-up) and reports operations per second. */
+export function measureThroughput(fn: () => void, seconds = 1.5, opsPerCall = 1): Throughput {
+  const warmUntil = performance.now() + 300;
+  while (performance.now() < warmUntil) fn();
+  let iterations = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    fn();
+    iterations++;
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  return { opsPerSecond: (iterations * opsPerCall) / elapsed, iterations, seconds: elapsed };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface BenchLine {
+  name: string;
+  ratio: number;
+  target: string;
+  details: Record<string, string | number>;
+}
+
+export function formatBench({ name, ratio, target, details }: BenchLine): string {
+  const rest = Object.entries(details)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? round(v) : v}`)
+    .join(" ");
+  return `BENCH ${name} ratio=${round(ratio, 3)} target=${target} ${rest}`;
+}
+
+const round = (n: number, digits = 2): string =>
+  Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 0 : digits);
