@@ -39,6 +39,7 @@ import {
   type StoredTimelineEntry,
   VersionConflictError,
 } from "../../core/ports/incident-store";
+import { canonicalTime, checkCommit, commandIncidentId, duplicateCommandError } from "../store/commit-rules";
 import { type Item, JSON_S, readBoolean, readNumber, readString, S } from "./attributes";
 import {
   COMMAND_PREFIX,
@@ -62,7 +63,6 @@ import {
   timelineItem,
   upTo,
 } from "./items";
-import { canonicalTime, checkCommit, commandIncidentId, duplicateCommandError } from "./store-rules";
 import { INDEX, SHARD_NUMBERS } from "./table";
 
 /** DynamoDB's cap on items in one TransactWriteItems. */

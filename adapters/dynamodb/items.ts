@@ -16,6 +16,7 @@ import type {
   StoredTimelineEntry,
   TimelineEntry,
 } from "../../core/ports/incident-store";
+import { canonicalTime, timelineSeq } from "../store/commit-rules";
 import {
   BOOL,
   type Item,
@@ -29,7 +30,6 @@ import {
   readString,
   S,
 } from "./attributes";
-import { canonicalTime, timelineSeq } from "./store-rules";
 import { shardOf } from "./table";
 
 export const META = "META";

@@ -11,8 +11,8 @@
 import { type DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { InputErrorCode } from "../../core/errors";
 import type { Quarantine, QuarantinedInput } from "../../core/ports/quarantine";
+import { canonicalTime } from "../store/commit-rules";
 import { type Item, N, readString, S } from "./attributes";
-import { canonicalTime } from "./store-rules";
 import { TTL_ATTRIBUTE } from "./table";
 
 /** Room for `raw` within the 400 KB item limit, leaving space for the other attributes and names. */

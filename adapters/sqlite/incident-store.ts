@@ -28,8 +28,8 @@ import {
   type StoredTimelineEntry,
   VersionConflictError,
 } from "../../core/ports/incident-store";
+import { canonicalTime, checkCommit, duplicateCommandError, timelineSeq } from "../store/commit-rules";
 import type { SqliteDatabase } from "./database";
-import { canonicalTime, checkCommit, duplicateCommandError, timelineSeq } from "./store-rules";
 
 interface IncidentRow {
   id: string;

@@ -5,8 +5,8 @@
  */
 import type { InputErrorCode } from "../../core/errors";
 import type { Quarantine, QuarantinedInput } from "../../core/ports/quarantine";
+import { canonicalTime } from "../store/commit-rules";
 import type { SqliteDatabase } from "./database";
-import { canonicalTime } from "./store-rules";
 
 interface QuarantineRow {
   received_key: string;

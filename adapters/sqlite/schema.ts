@@ -7,7 +7,7 @@
  * - one OPEN incident per correlation key: UNIQUE partial index on correlation_key WHERE open = 1;
  * - due clocks are found through a partial index holding only incidents whose clock runs (O(due) sweep);
  * - pending outbox commands through a partial index holding only pending ones.
- * Time columns named *_key hold canonical ISO-8601 (see store-rules.ts) so they sort as text.
+ * Time columns named *_key hold canonical ISO-8601 (see adapters/store/commit-rules.ts) so they sort as text.
  */
 import type Database from "better-sqlite3";
 

@@ -5,8 +5,8 @@
  * `now`; the rest are due after it, so a sweep at `now` must find exactly `due`.
  */
 import type { IncidentRecord } from "../../core/ports/incident-store";
+import { canonicalTime } from "../store/commit-rules";
 import type { SqliteDatabase } from "./database";
-import { canonicalTime } from "./store-rules";
 
 export function seedIncidents(db: SqliteDatabase, records: Iterable<IncidentRecord>): number {
   const insert = db.prepare(

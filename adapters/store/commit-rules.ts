@@ -1,6 +1,6 @@
 /**
- * Rules every IncidentStore adapter applies the same way; adapters/dynamodb/store-rules.ts is an identical
- * copy (each adapter folder stands alone) and the shared contract suite proves the two agree.
+ * Rules every IncidentStore adapter (SQLite, DynamoDB) applies the same way, so the shared contract suite
+ * sees one behaviour.
  *
  * - A commit is checked before anything is read or written: a malformed commit is a caller bug, reported
  *   as RangeError / TypeError, never as VersionConflictError (which means "re-read and retry").
