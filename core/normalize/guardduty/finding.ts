@@ -1,0 +1,145 @@
+/**
+ * One GuardDuty finding (the `detail` of a "GuardDuty Finding" event, or a GetFindings element) → Finding.
+ *
+ * Invariants:
+ * - Only `id`, `type` and `resource` (with its `resourceType`) are required; their absence is an
+ *   InputError at their JSON path. Everything else is tolerated, with a warning where something was guessed.
+ * - The finding's own accountId and region win over the envelope's (a delegated administrator receives
+ *   member findings under its own account), and over the ARN's.
+ * - Identity is (account, region, finding id) via guardDutyIdentity, shared with Security Hub copies.
+ * - Times: updatedAt falls back to createdAt, then the envelope time; with no time at all, the Unix
+ *   epoch (so any dated re-publication supersedes it) and a warning.
+ */
+import { categoryForGuardDutyType } from "../../detections/guardduty-categories";
+import { buildFinding } from "../../findings/build";
+import { guardDutyIdentity } from "../../findings/correlation";
+import type { Finding } from "../../findings/finding";
+import { fromGuardDutySeverity, fromLabel, type Severity } from "../../findings/severity";
+import { actionActor } from "./actor";
+import { sequenceActor, sequenceOf } from "./attack-sequence";
+import { readResources } from "./resources";
+import { compact, EPOCH, firstOf, UNKNOWN, type View } from "./view";
+
+/** What an EventBridge envelope can lend a finding that lacks it. */
+export interface EnvelopeFallback {
+  account?: string;
+  region?: string;
+  time?: string;
+}
+
+interface FindingArn {
+  partition: string;
+  region: string;
+  account: string;
+  detectorId?: string;
+}
+
+/** `arn:<partition>:guardduty:<region>:<account>:detector/<detector>/finding/<id>` */
+export function parseFindingArn(arn: string | undefined): FindingArn | undefined {
+  const match = /^arn:([^:]+):guardduty:([^:]*):([^:]*):(.*)$/.exec(arn ?? "");
+  if (!match) return undefined;
+  const detectorId = /^detector\/([^/]+)/.exec(match[4]!)?.[1];
+  return compact({ partition: match[1]!, region: match[2]!, account: match[3]!, detectorId });
+}
+
+function readSeverity(detail: View): Severity {
+  const severity = detail.num("severity");
+  if (severity !== undefined) return fromGuardDutySeverity(severity);
+  detail.ctx.warn("missing_severity", detail.at("severity").path, "no usable severity; read as MEDIUM");
+  return fromLabel("MEDIUM");
+}
+
+function readCount(service: View | undefined): number {
+  const count = service?.num("count");
+  if (count === undefined) return 1;
+  if (Number.isSafeInteger(count) && count >= 1) return count;
+  const fixed = Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.floor(count)));
+  service!.ctx.warn(
+    "invalid_value",
+    service!.at("count").path,
+    `count ${count} is not a positive integer; read as ${fixed}`,
+  );
+  return fixed;
+}
+
+export function readGuardDutyFinding(
+  detail: View,
+  fallback: EnvelopeFallback,
+  warningsFrom: number,
+): Finding {
+  const id = detail.requireStr("id");
+  const type = detail.requireStr("type");
+  const resource = detail.requireObj("resource");
+  const arn = parseFindingArn(detail.str("arn"));
+  const accountId = firstOf(
+    detail,
+    detail.at("accountId").path,
+    "account",
+    UNKNOWN,
+    detail.str("accountId"),
+    fallback.account,
+    arn?.account,
+  );
+  const region = firstOf(
+    detail,
+    detail.at("region").path,
+    "region",
+    UNKNOWN,
+    detail.str("region"),
+    fallback.region,
+    arn?.region,
+  );
+  const partition = detail.str("partition") ?? arn?.partition ?? "aws";
+  const service = detail.obj("service");
+
+  const createdAt = detail.time("createdAt");
+  const updatedAt = firstOf(
+    detail,
+    detail.at("updatedAt").path,
+    "time",
+    EPOCH,
+    detail.time("updatedAt"),
+    createdAt,
+    fallback.time,
+  );
+  const firstSeenAt = service?.time("eventFirstSeen") ?? createdAt ?? updatedAt;
+  const lastSeenAt = service?.time("eventLastSeen") ?? updatedAt;
+
+  const resources = readResources(resource, service, {
+    partition,
+    accountId,
+    region,
+    findingId: id,
+    findingType: type,
+  });
+  const sequence = sequenceOf(service);
+  const actor = (sequence ? sequenceActor(sequence) : undefined) ?? actionActor(service, resource, resources);
+
+  const draft = {
+    source: "guardduty" as const,
+    identity: guardDutyIdentity(accountId, region, id),
+    kind: "detection" as const,
+    type,
+    category: categoryForGuardDutyType(type),
+    title: detail.str("title") ?? type,
+    description: detail.str("description") ?? "",
+    severity: readSeverity(detail),
+    accountId,
+    region,
+    firstSeenAt,
+    lastSeenAt,
+    updatedAt,
+    count: readCount(service),
+    archived: service?.bool("archived") ?? false,
+    resources,
+    actor,
+    origin: {
+      product: "GuardDuty",
+      sourceId: id,
+      guardDuty: compact({ detectorId: arn?.detectorId ?? service?.str("detectorId"), findingId: id }),
+      rawRef: detail.ctx.rawRef,
+      rawPath: detail.path,
+    },
+  };
+  return buildFinding(compact({ ...draft, warnings: detail.ctx.since(warningsFrom) }));
+}

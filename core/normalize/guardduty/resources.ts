@@ -1,0 +1,166 @@
+/**
+ * The resources of a GuardDuty finding, primary first.
+ *
+ * `resource.resourceType` says which detail block holds the primary resource — what a responder would
+ * contain: the instance, the access key (so the credential lock can act on it, its principal second), the
+ * bucket, the cluster… Every other detail block present follows in a fixed order, so nothing GuardDuty
+ * reported is dropped. Attack sequences take the resources the sequence lists, first one first.
+ *
+ * Invariants: never empty; the primary is never borrowed from another block (an Instance finding without
+ * instanceDetails gets an `other` placeholder keyed on the finding id, not the access key that happens to
+ * be there), so containment never acts on the wrong kind of thing; unknown resource types are kept as
+ * `other` with a warning.
+ */
+import type { Resource } from "../../findings/resource";
+import { sequenceActorPrincipals, sequenceOf, sequenceResources } from "./attack-sequence";
+import {
+  accessKey,
+  container,
+  ebsVolumes,
+  ec2Instance,
+  ecsCluster,
+  eksCluster,
+  lambdaFunction,
+  type ResourceScope,
+  rdsInstance,
+  s3Buckets,
+} from "./resource-details";
+import { compact, type View } from "./view";
+
+type Block =
+  | "sequence"
+  | "instance"
+  | "accessKey"
+  | "buckets"
+  | "eks"
+  | "ecs"
+  | "container"
+  | "rds"
+  | "lambda";
+
+/** GuardDuty resourceType → the block holding the primary resource. */
+const PRIMARY_BLOCK: Readonly<Record<string, Block>> = {
+  Instance: "instance",
+  AccessKey: "accessKey",
+  S3Bucket: "buckets",
+  S3Object: "buckets",
+  EKSCluster: "eks",
+  ECSCluster: "ecs",
+  Container: "container",
+  RDSDBInstance: "rds",
+  Lambda: "lambda",
+  AttackSequence: "sequence",
+};
+
+/** Secondary blocks, in the order they follow the primary. */
+const SECONDARY_ORDER: readonly Block[] = [
+  "instance",
+  "accessKey",
+  "buckets",
+  "eks",
+  "ecs",
+  "container",
+  "rds",
+  "lambda",
+];
+
+type BlockReader = (resource: View, service: View | undefined, scope: ResourceScope) => Resource[];
+
+const some = <T>(item: T | undefined): T[] => (item === undefined ? [] : [item]);
+
+const READERS: Readonly<Record<Block, BlockReader>> = {
+  sequence: (_resource, service) => {
+    const sequence = sequenceOf(service);
+    if (!sequence) return [];
+    const listed = sequenceResources(sequence);
+    return listed.length > 0 ? listed : sequenceActorPrincipals(sequence);
+  },
+  // EC2 malware scans add the volumes that were scanned.
+  instance: (resource, _service, scope) => {
+    const details = resource.obj("instanceDetails");
+    const instance = details ? ec2Instance(details, scope) : undefined;
+    const volumes = resource.obj("ebsVolumeDetails");
+    return [...some(instance), ...(volumes ? ebsVolumes(volumes) : [])];
+  },
+  accessKey: (resource, _service, scope) => {
+    const details = resource.obj("accessKeyDetails");
+    return details ? accessKey(details, scope) : [];
+  },
+  buckets: (resource) => s3Buckets(resource),
+  eks: (resource) => eksCluster(resource),
+  ecs: (resource) => {
+    const details = resource.obj("ecsClusterDetails");
+    return details ? ecsCluster(details) : [];
+  },
+  container: (resource) => {
+    const details = resource.obj("containerDetails");
+    return some(details ? container(details) : undefined);
+  },
+  rds: (resource) => {
+    const details = resource.obj("rdsDbInstanceDetails");
+    return some(details ? rdsInstance(details) : undefined);
+  },
+  lambda: (resource) => {
+    const details = resource.obj("lambdaDetails");
+    return some(details ? lambdaFunction(details) : undefined);
+  },
+};
+
+const ID_KEYS = ["arn", "name", "id", "uid"];
+
+/** An unknown resource type: the first id-like field of its first `*Details` block, else the finding id. */
+function unknownResource(resource: View, resourceType: string, fallbackId: string): Resource {
+  for (const key of Object.keys(resource.json).filter((k) => /Details$/i.test(k))) {
+    const details = resource.obj(key);
+    if (!details) continue;
+    const idKey =
+      ID_KEYS.find((k) => details.has(k)) ??
+      Object.keys(details.json).find((k) => /(Identifier|Arn|Id)$/.test(k));
+    const id = idKey ? details.text(idKey) : undefined;
+    if (id)
+      return compact({
+        type: "other" as const,
+        id,
+        arn: id.startsWith("arn:") ? id : undefined,
+        sourceType: resourceType,
+      });
+  }
+  return { type: "other", id: fallbackId, sourceType: resourceType };
+}
+
+const keyOf = (r: Resource) => `${r.type}:${r.id}`;
+
+export function readResources(
+  resource: View,
+  service: View | undefined,
+  scope: ResourceScope & { findingId: string; findingType: string },
+): Resource[] {
+  const resourceType = resource.requireStr("resourceType");
+  const primaryBlock = scope.findingType.startsWith("AttackSequence:")
+    ? "sequence"
+    : PRIMARY_BLOCK[resourceType];
+  let primary: Resource[];
+  if (primaryBlock === undefined) {
+    resource.ctx.warn(
+      "unknown_resource_type",
+      resource.at("resourceType").path,
+      `unknown GuardDuty resource type "${resourceType}"; kept as "other"`,
+    );
+    primary = [unknownResource(resource, resourceType, scope.findingId)];
+  } else {
+    primary = READERS[primaryBlock](resource, service, scope);
+    if (primary.length === 0) {
+      resource.ctx.warn(
+        "missing_resource_details",
+        resource.path,
+        `no details for the ${resourceType} resource; the finding is keyed on its own id`,
+      );
+      primary = [{ type: "other", id: scope.findingId, sourceType: resourceType }];
+    }
+  }
+  const secondary = SECONDARY_ORDER.filter((b) => b !== primaryBlock).flatMap((b) =>
+    READERS[b](resource, service, scope),
+  );
+  const seen = new Set<string>();
+  return [...primary, ...secondary].filter((r) => !seen.has(keyOf(r)) && seen.add(keyOf(r)));
+}
