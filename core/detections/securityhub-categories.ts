@@ -1,0 +1,104 @@
+/**
+ * Category (and so runbook) of a Security Hub finding, from its product, control id, type and title.
+ *
+ * GuardDuty copies use GuardDuty's own table, so a copy and its original link the same runbook. Everything
+ * else walks the rules below, first match wins, ending in `generic`. Control rules look at the title as well
+ * as the id because CIS renumbers between versions (CIS 4.1 is "no 0.0.0.0/0 to port 22" in v1.2 and an
+ * unauthorized-API-call alarm in v1.4), while the titles keep saying "root", "security group", "CloudTrail".
+ */
+import type { Category } from "../findings/categories";
+import type { ResourceType } from "../findings/resource";
+import { categoryForGuardDutyType } from "./guardduty-categories";
+
+export const SECURITY_HUB_PRODUCTS = [
+  "guardduty",
+  "inspector",
+  "macie",
+  /** Security Hub's own standards controls (CIS, AFSBP, PCI, NIST…). */
+  "security-hub",
+  "config",
+  "firewall-manager",
+  "access-analyzer",
+  "prowler",
+  "other-aws",
+  "third-party",
+] as const;
+export type SecurityHubProduct = (typeof SECURITY_HUB_PRODUCTS)[number];
+
+export interface SecurityHubFacts {
+  product: SecurityHubProduct;
+  /** The finding's type: GuardDuty type, control id ("CIS 4.1", "EC2.19"), or ASFF/OCSF type. */
+  type: string;
+  /** Control id when the finding is a standards control result. */
+  controlId?: string;
+  title: string;
+  /** All ASFF Types / OCSF finding_info.types. */
+  types: readonly string[];
+  primaryResource: ResourceType;
+}
+
+export interface SecurityHubCategoryRule {
+  product?: readonly SecurityHubProduct[];
+  /** Matches the control id; a rule with `control` never matches a finding without one. */
+  control?: RegExp;
+  /** Matches title, type and types, one per line. */
+  text?: RegExp;
+  resource?: readonly ResourceType[];
+  category: Category;
+}
+
+const ANY_CONTROL = /./;
+const SG_TEXT = /security group|network acl|0\.0\.0\.0\/0|::\/0|\bingress\b/i;
+
+export const SECURITY_HUB_CATEGORY_RULES: readonly SecurityHubCategoryRule[] = [
+  // Standards controls.
+  { control: ANY_CONTROL, text: /\broot\b/i, category: "root-account-use" },
+  { control: /^EC2\.(2|13|14|18|19|21|53|54)$/, category: "security-group-exposure" },
+  { control: ANY_CONTROL, text: SG_TEXT, category: "security-group-exposure" },
+  { control: /^S3\./, category: "s3-data-exposure" },
+  { control: ANY_CONTROL, text: /\bS3\b|bucket/i, category: "s3-data-exposure" },
+  { control: /^(CloudTrail|Config|CloudWatch|GuardDuty)\.|^EC2\.6$/, category: "logging-tampering" },
+  {
+    control: ANY_CONTROL,
+    text: /cloudtrail|logging|log metric|metric filter|flow log|aws config/i,
+    category: "logging-tampering",
+  },
+  { control: /^CIS [23]\./, category: "logging-tampering" },
+  { control: /^(IAM\.|CIS 1\.)/, category: "iam-credential-compromise" },
+  // Products.
+  {
+    product: ["inspector"],
+    text: /network reachability|reachable from (the )?internet/i,
+    category: "security-group-exposure",
+  },
+  { product: ["inspector"], resource: ["ec2-instance"], category: "ec2-compromise" },
+  { product: ["macie"], category: "s3-data-exposure" },
+  { product: ["firewall-manager"], text: /security group/i, category: "security-group-exposure" },
+  { product: ["firewall-manager"], category: "waf-attack" },
+  { resource: ["waf-web-acl"], category: "waf-attack" },
+  { product: ["access-analyzer"], resource: ["s3-bucket"], category: "s3-data-exposure" },
+  // Free text, for third parties (Prowler…) and products not listed above.
+  { text: /\broot (account|user)\b/i, category: "root-account-use" },
+  { text: /secret|credential|access key|password/i, category: "iam-credential-compromise" },
+  { text: SG_TEXT, category: "security-group-exposure" },
+  { text: /crypto ?(currency|mining|miner)|bitcoin/i, category: "crypto-mining" },
+  { text: /malware|trojan|backdoor|malicious file/i, category: "malware" },
+  { text: /^Sensitive ?Data/im, category: "s3-data-exposure" },
+  { text: /public.*(\bS3\b|bucket)|(\bS3\b|bucket).*public/i, category: "s3-data-exposure" },
+  { text: /cloudtrail|logging (is )?disabled/i, category: "logging-tampering" },
+  { text: /kubernetes|\bEKS\b/i, category: "kubernetes-runtime" },
+  { text: /\bWAF\b|web acl/i, category: "waf-attack" },
+];
+
+function matches(rule: SecurityHubCategoryRule, facts: SecurityHubFacts, text: string): boolean {
+  if (rule.product && !rule.product.includes(facts.product)) return false;
+  if (rule.control && (facts.controlId === undefined || !rule.control.test(facts.controlId))) return false;
+  if (rule.resource && !rule.resource.includes(facts.primaryResource)) return false;
+  return rule.text === undefined || rule.text.test(text);
+}
+
+export function categoryForSecurityHub(facts: SecurityHubFacts): Category {
+  if (facts.product === "guardduty") return categoryForGuardDutyType(facts.type);
+  const text = [facts.title, facts.type, ...facts.types].join("\n");
+  return SECURITY_HUB_CATEGORY_RULES.find((rule) => matches(rule, facts, text))?.category ?? "generic";
+}
