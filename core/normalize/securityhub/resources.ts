@@ -208,15 +208,17 @@ export function toResource(raw: RawResource, ctx: ReadContext): Resource {
     case "cloudtrail-trail":
       return { type: kind, ...base, id: named("trail") ?? detail(raw, ctx, "Name") ?? raw.rawId };
     case "waf-web-acl": {
-      // WAFv2 ARNs end in `webacl/<name>/<id>`, WAF Classic in `webacl/<id>`.
+      // WAFv2 ARNs end in `webacl/<name>/<id>`, WAF Classic in `webacl/<id>`. The id is the ACL's name
+      // where known, as WAF logs and the WebACL alarm dimension name it, so all three correlate.
       const parts = arn?.resource.split("/") ?? [];
       const at = parts.indexOf("webacl");
       const tail = at >= 0 ? parts.slice(at + 1) : [];
+      const name = detail(raw, ctx, "Name") ?? (tail.length > 1 ? tail[0] : undefined) ?? raw.name;
       return {
         type: kind,
         ...base,
-        id: detail(raw, ctx, "WebAclId", "Id") ?? tail.at(-1) ?? raw.rawId,
-        name: detail(raw, ctx, "Name") ?? (tail.length > 1 ? tail[0] : undefined) ?? raw.name,
+        id: name ?? detail(raw, ctx, "WebAclId", "Id") ?? tail.at(-1) ?? raw.rawId,
+        name,
       };
     }
     case "aws-account":

@@ -116,7 +116,7 @@ describe("readAsffResources", () => {
       {
         Id: "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/api-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
       },
-      { type: "waf-web-acl", id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", name: "api-acl" },
+      { type: "waf-web-acl", id: "api-acl", name: "api-acl" },
     ],
     [
       "AwsWafWebAcl",
