@@ -21,7 +21,7 @@ program
   .argument("[file]", "event file, or - for standard input", "-")
   .option("--compact", "print compact JSON (one line)")
   .action(async (file: string, opts: { compact?: boolean }) => {
-    const output = explain(await readSource(file));
+    const output = explain(await readSource(file), { rawRef: file === "-" ? "stdin" : file });
     process.stdout.write(`${JSON.stringify(output, null, opts.compact ? undefined : 2)}\n`);
     process.exitCode = output.results.every((r) => r.error === null) ? 0 : 2;
   });

@@ -4,7 +4,6 @@
  */
 import type { InputErrorInfo } from "./errors";
 import type { Finding } from "./findings/finding";
-import { contentRef } from "./input/content-ref";
 import { splitInput } from "./input/split-input";
 import {
   asInputError,
@@ -25,14 +24,18 @@ export interface ExplainResult {
 
 export interface ExplainOptions {
   rules?: readonly Rule[];
+  /**
+   * Where the raw input is kept (a stored event id, a file name). Findings of envelopes reference their
+   * envelope id; the others reference this plus their `rawPath`.
+   */
+  rawRef?: string;
   normalize?: NormalizeOptions;
 }
 
 export function explain(text: string, options: ExplainOptions = {}): { results: ExplainResult[] } {
   const rules = options.rules ?? RULES;
   const normalizeOptions = options.normalize ?? DEFAULT_NORMALIZE_OPTIONS;
-  let ref: string | undefined;
-  const rawRef = () => (ref ??= contentRef(text));
+  const rawRef = options.rawRef ?? "input";
   const results: ExplainResult[] = [];
   for (const item of splitInput(text)) {
     if (item.error) {
@@ -52,7 +55,7 @@ export function explain(text: string, options: ExplainOptions = {}): { results: 
         results.push({
           input: unit.at,
           rules: matched,
-          findings: normalizeUnit(unit, rawRef(), normalizeOptions),
+          findings: normalizeUnit(unit, rawRef, normalizeOptions),
           error: null,
         });
       } catch (e) {

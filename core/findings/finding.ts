@@ -87,7 +87,7 @@ export const findingOriginSchema = z.object({
   customAction: z
     .object({ name: z.string(), arn: z.string().optional(), description: z.string().optional() })
     .optional(),
-  /** EventBridge envelope id or a content hash: where the raw event can be found. */
+  /** Where the raw event can be found: its EventBridge envelope id, else the stored input it came in (caller-given). */
   rawRef: z.string(),
   /** JSON path of this finding inside the raw input (e.g. `$.detail.findings[1]`). */
   rawPath: z.string(),

@@ -30,12 +30,19 @@ export class ReadContext {
 export const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** Plain identifiers use dot notation; anything else is quoted. (A char loop: this runs for every field read.) */
+function isIdentifier(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+    if (!letter && (i === 0 || c < 48 || c > 57)) return false;
+  }
+  return true;
+}
+
 export const childPath = (path: string, key: string | number): string =>
-  typeof key === "number"
-    ? `${path}[${key}]`
-    : /^[A-Za-z_$][\w$]*$/.test(key)
-      ? `${path}.${key}`
-      : `${path}["${key}"]`;
+  typeof key === "number" ? `${path}[${key}]` : isIdentifier(key) ? `${path}.${key}` : `${path}["${key}"]`;
 
 export function describeType(value: unknown): string {
   if (value === null) return "null";
@@ -113,8 +120,14 @@ const MAX_MS = Date.UTC(2200, 0, 1);
  * An ISO-8601 UTC string for a time written as ISO text, epoch seconds/ms/µs (number or string), or
  * another format Date can read (with a warning). Unreadable times are ignored with a warning.
  */
+/** Already canonical (what AWS mostly sends): no Date round trip needed. */
+const CANONICAL_TIME =
+  /^(199\d|2[01]\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?Z$/;
+
 export function optionalTime(value: unknown, path: string, ctx: ReadContext): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "string" && CANONICAL_TIME.test(value))
+    return value.length === 24 ? value : `${value.slice(0, 19)}.000Z`;
   let ms: number | undefined;
   if (typeof value === "number" && Number.isFinite(value)) {
     ms = epochToMs(value);
