@@ -24,12 +24,17 @@ export interface KnownFinding {
 const substance = (f: Finding) =>
   `${f.count}|${f.severity.score}|${f.lastSeenAt}|${f.kind}|${f.archived}|${f.resources.length}`;
 
-export function decideFinding(known: KnownFinding | undefined, next: Finding, serviceName: string): FindingDecision {
+export function decideFinding(
+  known: KnownFinding | undefined,
+  next: Finding,
+  serviceName: string,
+): FindingDecision {
   if (!known) return "new";
   const newer = next.updatedAt > known.updatedAt || next.count > known.count;
   const older = next.updatedAt < known.updatedAt && next.count <= known.count;
   if (older) return "stale";
-  if (next.origin.securityHub?.noteUpdatedBy === serviceName && next.count <= known.count) return "own-update";
+  if (next.origin.securityHub?.noteUpdatedBy === serviceName && next.count <= known.count)
+    return "own-update";
   if (!newer) return "duplicate";
   // A later copy from another channel (Security Hub re-importing a GuardDuty finding) that adds nothing.
   if (substance(mergeFinding(known.finding, next)) === substance(known.finding)) return "duplicate";
@@ -49,6 +54,10 @@ export function mergeFinding(known: Finding, next: Finding): Finding {
     lastSeenAt: known.lastSeenAt > next.lastSeenAt ? known.lastSeenAt : next.lastSeenAt,
     // Keep the richer resource list (GuardDuty's own event has ENIs a copy may lack).
     resources: next.resources.length >= known.resources.length ? next.resources : known.resources,
-    origin: { ...known.origin, ...next.origin, securityHub: next.origin.securityHub ?? known.origin.securityHub },
+    origin: {
+      ...known.origin,
+      ...next.origin,
+      securityHub: next.origin.securityHub ?? known.origin.securityHub,
+    },
   };
 }

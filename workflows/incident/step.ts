@@ -1,0 +1,163 @@
+/**
+ * step(): one event in, the next incident state and its effects out. Pure: no I/O, no clock.
+ *
+ * Invariants (DESIGN §3):
+ * - Uses xstate's `initialTransition` / `transition`, which return the next snapshot and the actions
+ *   without running them; named command stubs become commands, `recordTimeline` becomes timeline entries,
+ *   and anything else is a bug (thrown, never dropped).
+ * - Command ids are `<incidentId>:<version>:<n>` with `version` the new version and `n` from 0, so the
+ *   same stored snapshot and event always give the same ids.
+ * - An event that changes nothing (a duplicate, an ack on a closed incident, a stale finding) returns
+ *   `changed: false` with no commands, and the caller commits nothing.
+ */
+import { initialTransition, transition } from "xstate";
+import type { Finding } from "../../core/findings/finding";
+import type { SeverityLabel } from "../../core/findings/severity";
+import { type Command, commandId, isCommandType } from "../../core/incident/commands";
+import type { ContainmentPolicy } from "../../core/incident/containment-policy";
+import type { IncidentEvent } from "../../core/incident/events";
+import type { IncidentPhase } from "../../core/incident/phases";
+import { nextDeadline } from "../../core/incident/sla-clocks";
+import type { SlaPolicy } from "../../core/incident/sla-policy";
+import type {
+  IncidentRecord,
+  JsonObject,
+  OutboxCommand,
+  TimelineEntry,
+} from "../../core/ports/incident-store";
+import { TIMELINE_ACTION } from "./actions";
+import { acceptsFinding, type IncidentContext } from "./context";
+import { incidentMachine } from "./incident.machine";
+import { persistSnapshot, resolveStoredSnapshot } from "./snapshot";
+
+export interface StepDeps {
+  incidentId: string;
+  slaPolicy: SlaPolicy;
+  containmentPolicy: ContainmentPolicy;
+}
+
+export interface StoredIncident {
+  snapshot: JsonObject;
+  version: number;
+}
+
+export type StepCommand = Command & OutboxCommand;
+
+export interface StepChanged {
+  changed: true;
+  /** The new snapshot (JSON, carries its machine version). */
+  snapshot: JsonObject;
+  /** The new version: stored version + 1 (1 for a new incident). */
+  version: number;
+  commands: StepCommand[];
+  timeline: TimelineEntry[];
+  phase: IncidentPhase;
+  severity: SeverityLabel;
+  open: boolean;
+  nextDeadline: string | null;
+  title: string;
+  correlationKey: string;
+  openedAt: string;
+  updatedAt: string;
+  /** Findings this event merged into the incident (for the store's finding records). */
+  findings: Finding[];
+}
+
+export interface StepUnchanged {
+  changed: false;
+  version: number;
+  commands: [];
+  timeline: [];
+}
+
+export type StepResult = StepChanged | StepUnchanged;
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+const findingIn = (event: IncidentEvent): Finding | null =>
+  event.type === "finding.received" || event.type === "finding.updated" ? event.finding : null;
+
+export function step(stored: StoredIncident | undefined, event: IncidentEvent, deps: StepDeps): StepResult {
+  const machine = incidentMachine({ sla: deps.slaPolicy, containment: deps.containmentPolicy });
+  const before = stored
+    ? resolveStoredSnapshot(machine, stored.snapshot)
+    : initialTransition(machine, { incidentId: deps.incidentId })[0];
+  const beforeJson = persistSnapshot(machine, before);
+  const [after, actions] = transition(machine, before, event);
+  const afterJson = persistSnapshot(machine, after);
+
+  const previousVersion = stored?.version ?? 0;
+  const version = previousVersion + 1;
+  const context = after.context as IncidentContext;
+  const createdAt = event.at;
+  const commands: StepCommand[] = [];
+  const timeline: TimelineEntry[] = [];
+  for (const action of actions) {
+    if (action.type === TIMELINE_ACTION) {
+      timeline.push(action.params as TimelineEntry);
+    } else if (isCommandType(action.type)) {
+      commands.push({
+        id: commandId(deps.incidentId, version, commands.length),
+        incidentId: deps.incidentId,
+        type: action.type,
+        params: action.params,
+        createdAt,
+      } as StepCommand);
+    } else {
+      throw new Error(
+        `incident machine emitted action ${action.type}, which is neither a command nor a timeline entry`,
+      );
+    }
+  }
+
+  const changed =
+    commands.length > 0 || timeline.length > 0 || canonical(beforeJson) !== canonical(afterJson);
+  if (!changed) return { changed: false, version: previousVersion, commands: [], timeline: [] };
+
+  const finding = findingIn(event);
+  const beforeFindings = (before.context as IncidentContext).findings;
+  const merged =
+    finding && finding.kind === "detection" && acceptsFinding(beforeFindings, finding) ? [finding] : [];
+  const open = after.status === "active" && context.openedAt !== null;
+  return {
+    changed: true,
+    snapshot: afterJson,
+    version,
+    commands,
+    timeline,
+    phase: context.phase ?? "detect",
+    severity: context.severity.label,
+    open,
+    nextDeadline: open ? nextDeadline(context) : null,
+    title: context.title,
+    correlationKey: context.correlationKey,
+    openedAt: context.openedAt ?? event.at,
+    updatedAt: context.updatedAt ?? event.at,
+    findings: merged,
+  };
+}
+
+/** The incident row a changed step commits. */
+export const incidentRecordOf = (
+  incidentId: string,
+  result: StepChanged,
+  linkedTo?: string,
+): IncidentRecord => ({
+  id: incidentId,
+  version: result.version,
+  correlationKey: result.correlationKey,
+  open: result.open,
+  phase: result.phase,
+  severity: result.severity,
+  title: result.title,
+  openedAt: result.openedAt,
+  updatedAt: result.updatedAt,
+  nextDeadline: result.nextDeadline,
+  snapshot: result.snapshot,
+  ...(linkedTo === undefined ? {} : { linkedTo }),
+});
