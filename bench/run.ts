@@ -6,6 +6,7 @@ import { type BenchLine, formatBench } from "./report";
 
 const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchLine[] | Promise<BenchLine[]> }>> = {
   normalize: () => import("./normalize.bench"),
+  ingest: () => import("./ingest.bench"),
 };
 
 const only = process.argv[2];

@@ -2,17 +2,32 @@
  * IncidentStore on one DynamoDB table (layout: table.ts; item shapes: items.ts).
  *
  * commit = one consistent GetItem (only when expectedVersion > 0: learns whether the incident held its
- * correlation lock; a stale version fails right there) + ONE TransactWriteItems:
+ * correlation lock; a stale version fails right there), one GetItem of the key's LATEST pointer (only when
+ * the commit creates the incident or moves its key / openedAt) + ONE TransactWriteItems:
  * - Put incident, conditioned on `version = expected` (or attribute_not_exists(pk) for 0);
  * - lock moves: Put CORR#<key> with attribute_not_exists(pk) when the incident becomes open (or changes
  *   key), Delete it (conditioned on holding it) when it closes;
- * - Put each command (attribute_not_exists: immutable), timeline entry, finding record (upsert).
+ * - Put LATEST#<key> (see latestIncident) when this incident is newer than the one it names, conditioned
+ *   on the pointer being what the GetItem saw;
+ * - Put each command (attribute_not_exists: immutable), timeline entry, finding record (upsert);
+ * - Update each command result: SET status, completedAt, result / error and REMOVE the pending-GSI keys,
+ *   conditioned on status = pending (so a missing or already-recorded command cancels the commit).
+ * Every one of these counts toward the 100-item cap (CommitTooLargeError, checked before any write).
  * The version condition also pins the state the GetItem saw, so the lock moves are decided on truth.
  * ClientRequestToken = hash of the request itself: an SDK retry of a commit that did land is answered as
  * a success instead of a false conflict, while a different commit never shares a token with it.
- * Cancellation reasons map to VersionConflictError: the incident item failing → plain conflict; only the
- * lock failing → conflict with correlationKey. TransactionConflict (a concurrent transaction on the
- * item) counts as a conflict too: the caller re-reads.
+ * Cancellation reasons, in this precedence: the incident item or the lock release failing → plain
+ * VersionConflictError; the lock acquisition → VersionConflictError with correlationKey; the pointer, or
+ * a TransactionConflict on a command result → plain VersionConflictError (a concurrent writer: re-read);
+ * a command result's condition → CommandAlreadyRecordedError; a command's → duplicate command error.
+ *
+ * latestIncident: LATEST#<key> names the incident of that key with the greatest `<openedAt>#<id>` (the
+ * order SQLite's index gives). It is written only by commits that create an incident or change its key or
+ * openedAt, and never deleted, so the lookup is two consistent GetItems and never a Scan or a GSI read.
+ * Limits, accepted because the workflow fixes key and openedAt at creation: a commit that moves the
+ * latest incident off its key or back in time leaves the pointer on it (latestIncident then checks the
+ * key and answers undefined rather than an incident of another key); incidents created before the
+ * pointer existed are not found until a newer incident on their key is created.
  *
  * Reads: point reads are strongly consistent; dueIncidents, listIncidents, pendingCommands and findingsOf
  * read GSIs, which are eventually consistent (a just-committed change may show a moment later).
@@ -26,9 +41,11 @@ import {
   type QueryCommandInput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  type Update,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
+  CommandAlreadyRecordedError,
   type CommandResult,
   type Commit,
   type FindingRecord,
@@ -53,8 +70,11 @@ import {
   incidentKey,
   incidentPk,
   incidentRecord,
+  latestItem,
+  latestKey,
   lockItem,
   lockKey,
+  openedOrder,
   pendingPk,
   statusPk,
   storedCommand,
@@ -76,7 +96,7 @@ export class CommitTooLargeError extends Error {
     readonly itemCount: number,
   ) {
     super(
-      `commit for incident ${incidentId} needs ${itemCount} DynamoDB items; one transaction holds at most ${MAX_TRANSACTION_ITEMS} (incident + lock changes + commands + timeline entries + findings)`,
+      `commit for incident ${incidentId} needs ${itemCount} DynamoDB items; one transaction holds at most ${MAX_TRANSACTION_ITEMS} (incident + lock changes + latest pointer + commands + command results + timeline entries + findings)`,
     );
   }
 }
@@ -87,9 +107,15 @@ export interface DynamoDbIncidentStoreOptions {
 }
 
 /** What a transaction item is, so a cancellation reason at its index can be explained. */
-type Role = "incident" | "lock-acquire" | "lock-release" | "command" | "other";
+type Role = "incident" | "lock-acquire" | "lock-release" | "latest" | "command" | "command-result" | "other";
+interface Part {
+  role: Role;
+  commandId?: string;
+}
 
-const CONFLICT_CODES = new Set(["ConditionalCheckFailed", "TransactionConflict"]);
+const CONDITION_FAILED: ReadonlySet<string> = new Set(["ConditionalCheckFailed"]);
+const CONCURRENT_WRITE: ReadonlySet<string> = new Set(["TransactionConflict"]);
+const CONFLICT_CODES: ReadonlySet<string> = new Set([...CONDITION_FAILED, ...CONCURRENT_WRITE]);
 
 export class DynamoDbIncidentStore implements IncidentStore {
   private readonly client: DynamoDBClient;
@@ -112,6 +138,13 @@ export class DynamoDbIncidentStore implements IncidentStore {
     return incident?.open && incident.correlationKey === correlationKey ? incident : undefined;
   }
 
+  async latestIncident(correlationKey: string): Promise<IncidentRecord | undefined> {
+    const pointer = await this.get(latestKey(correlationKey));
+    if (!pointer) return undefined;
+    const incident = await this.getIncident(readString(pointer, "incidentId"));
+    return incident?.correlationKey === correlationKey ? incident : undefined;
+  }
+
   async getFinding(identity: string): Promise<FindingRecord | undefined> {
     const item = await this.get(findingKey(identity));
     return item && findingRecord(item);
@@ -121,77 +154,101 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const findings = checkCommit(commit);
     const { incident, expectedVersion } = commit;
 
-    let heldKey: string | undefined;
+    let current: Item | undefined;
     if (expectedVersion > 0) {
-      const current = await this.get(incidentKey(incident.id));
+      current = await this.get(incidentKey(incident.id));
       if (!current || readNumber(current, "version") !== expectedVersion) {
         throw new VersionConflictError(incident.id, expectedVersion);
       }
-      if (readBoolean(current, "open")) heldKey = readString(current, "correlationKey");
     }
+    const heldKey =
+      current && readBoolean(current, "open") ? readString(current, "correlationKey") : undefined;
     const wantedKey = incident.open ? incident.correlationKey : undefined;
+    const latest = await this.latestPointerWrite(incident, current);
 
     const items: TransactWriteItem[] = [];
-    const roles: Role[] = [];
-    const add = (role: Role, item: TransactWriteItem) => {
-      roles.push(role);
+    const parts: Part[] = [];
+    const add = (part: Part, item: TransactWriteItem) => {
+      parts.push(part);
       items.push(item);
     };
 
-    add("incident", {
-      Put: {
-        TableName: this.tableName,
-        Item: incidentItem(incident),
-        ...(expectedVersion === 0
-          ? { ConditionExpression: "attribute_not_exists(pk)" }
-          : {
-              ConditionExpression: "#version = :expected",
-              ExpressionAttributeNames: { "#version": "version" },
-              ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
-            }),
+    add(
+      { role: "incident" },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: incidentItem(incident),
+          ...(expectedVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "#version = :expected",
+                ExpressionAttributeNames: { "#version": "version" },
+                ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
+              }),
+        },
       },
-    });
+    );
     if (heldKey !== wantedKey) {
       if (heldKey !== undefined) {
-        add("lock-release", {
-          Delete: {
-            TableName: this.tableName,
-            Key: lockKey(heldKey),
-            ConditionExpression: "incidentId = :id",
-            ExpressionAttributeValues: { ":id": S(incident.id) },
+        add(
+          { role: "lock-release" },
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: lockKey(heldKey),
+              ConditionExpression: "incidentId = :id",
+              ExpressionAttributeValues: { ":id": S(incident.id) },
+            },
           },
-        });
+        );
       }
       if (wantedKey !== undefined) {
-        add("lock-acquire", {
-          Put: {
-            TableName: this.tableName,
-            Item: lockItem(wantedKey, incident.id),
-            ConditionExpression: "attribute_not_exists(pk)",
+        add(
+          { role: "lock-acquire" },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: lockItem(wantedKey, incident.id),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
           },
-        });
+        );
       }
     }
+    if (latest) add({ role: "latest" }, latest);
     for (const command of commit.commands) {
-      add("command", {
-        Put: {
-          TableName: this.tableName,
-          Item: commandItem(command),
-          ConditionExpression: "attribute_not_exists(pk)",
+      add(
+        { role: "command", commandId: command.id },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: commandItem(command),
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
         },
-      });
+      );
+    }
+    for (const { id, ...result } of commit.commandResults ?? []) {
+      add(
+        { role: "command-result", commandId: id },
+        { Update: commandResultUpdate(this.tableName, incident.id, id, result) },
+      );
     }
     commit.timeline.forEach((entry, index) => {
-      add("other", {
-        Put: {
-          TableName: this.tableName,
-          Item: timelineItem(incident, entry, index),
-          ConditionExpression: "attribute_not_exists(pk)",
+      add(
+        { role: "other" },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: timelineItem(incident, entry, index),
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
         },
-      });
+      );
     });
     for (const record of findings) {
-      add("other", { Put: { TableName: this.tableName, Item: findingItem(record) } });
+      add({ role: "other" }, { Put: { TableName: this.tableName, Item: findingItem(record) } });
     }
 
     if (items.length > MAX_TRANSACTION_ITEMS) throw new CommitTooLargeError(incident.id, items.length);
@@ -204,7 +261,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
         }),
       );
     } catch (error) {
-      throw explainFailure(error, commit, roles, items);
+      throw explainFailure(error, commit, parts);
     }
   }
 
@@ -322,35 +379,52 @@ export class DynamoDbIncidentStore implements IncidentStore {
   async recordCommandResult(id: string, result: CommandResult): Promise<boolean> {
     const incidentId = commandIncidentId(id);
     if (incidentId === undefined) return false;
-    const values: Item = { ":pending": S("pending"), ":status": S(result.status), ":at": S(result.at) };
-    const sets = ["#status = :status", "completedAt = :at"];
-    if (result.result !== undefined) {
-      sets.push("#result = :result");
-      values[":result"] = JSON_S(result.result);
-    }
-    if (result.error !== undefined) {
-      sets.push("#error = :error");
-      values[":error"] = S(result.error);
-    }
-    const names: Record<string, string> = { "#status": "status" };
-    if (result.result !== undefined) names["#result"] = "result";
-    if (result.error !== undefined) names["#error"] = "error";
     try {
       await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: commandKey(incidentId, id),
-          UpdateExpression: `SET ${sets.join(", ")} REMOVE pendingPk, pendingSk`,
-          ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+        new UpdateItemCommand(commandResultUpdate(this.tableName, incidentId, id, result)),
       );
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
       throw error;
     }
+  }
+
+  /**
+   * The LATEST pointer write this commit needs, if any: none when the incident keeps the key and openedAt
+   * it was stored with, or when the pointer already names a newer incident. The condition pins the pointer
+   * the read saw, so two racing writers cannot both believe they are the newest.
+   */
+  private async latestPointerWrite(
+    incident: IncidentRecord,
+    current: Item | undefined,
+  ): Promise<TransactWriteItem | undefined> {
+    const order = openedOrder(incident);
+    if (
+      current &&
+      readString(current, "correlationKey") === incident.correlationKey &&
+      readString(current, "listSk") === order
+    ) {
+      return undefined;
+    }
+    const pointer = await this.get(latestKey(incident.correlationKey));
+    const item = latestItem(incident);
+    if (!pointer) {
+      return {
+        Put: { TableName: this.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" },
+      };
+    }
+    const seen = readString(pointer, "openedOrder");
+    if (readString(pointer, "incidentId") !== incident.id && seen >= order) return undefined;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: "#order = :seen",
+        ExpressionAttributeNames: { "#order": "openedOrder" },
+        ExpressionAttributeValues: { ":seen": S(seen) },
+      },
+    };
   }
 
   private async get(key: Item): Promise<Item | undefined> {
@@ -416,26 +490,59 @@ interface CancellationReason {
   Code?: string;
 }
 
-function explainFailure(error: unknown, commit: Commit, roles: Role[], items: TransactWriteItem[]): unknown {
+function explainFailure(error: unknown, commit: Commit, parts: Part[]): unknown {
   const { incident, expectedVersion } = commit;
   if (!(error instanceof Error)) return error;
   if (error.name !== "TransactionCanceledException") return error;
 
   const reasons = (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-  const failed = (role: Role) =>
-    reasons.findIndex((reason, index) => roles[index] === role && CONFLICT_CODES.has(reason.Code ?? ""));
+  const failed = (role: Role, codes: ReadonlySet<string> = CONFLICT_CODES) =>
+    reasons.findIndex((reason, index) => parts[index]?.role === role && codes.has(reason.Code ?? ""));
   if (failed("incident") >= 0 || failed("lock-release") >= 0) {
     return new VersionConflictError(incident.id, expectedVersion);
   }
   if (failed("lock-acquire") >= 0) {
     return new VersionConflictError(incident.id, expectedVersion, incident.correlationKey);
   }
-  const command = reasons.findIndex(
-    (reason, index) => roles[index] === "command" && reason.Code === "ConditionalCheckFailed",
-  );
-  if (command >= 0) {
-    const id = items[command]?.Put?.Item?.id?.S ?? "?";
-    return duplicateCommandError(id);
+  if (failed("latest") >= 0 || failed("command-result", CONCURRENT_WRITE) >= 0) {
+    return new VersionConflictError(incident.id, expectedVersion);
   }
+  const recorded = failed("command-result", CONDITION_FAILED);
+  if (recorded >= 0) return new CommandAlreadyRecordedError(parts[recorded]?.commandId ?? "?");
+  const duplicate = failed("command", CONDITION_FAILED);
+  if (duplicate >= 0) return duplicateCommandError(parts[duplicate]?.commandId ?? "?");
   return error;
+}
+
+/**
+ * Records a result on a pending command and drops it from the pending GSI; the condition makes a missing
+ * or already-recorded command fail (once-only results, in recordCommandResult and in commit alike).
+ */
+function commandResultUpdate(
+  tableName: string,
+  incidentId: string,
+  id: string,
+  result: CommandResult,
+): Update {
+  const names: Record<string, string> = { "#status": "status" };
+  const values: Item = { ":pending": S("pending"), ":status": S(result.status), ":at": S(result.at) };
+  const sets = ["#status = :status", "completedAt = :at"];
+  if (result.result !== undefined) {
+    sets.push("#result = :result");
+    names["#result"] = "result";
+    values[":result"] = JSON_S(result.result);
+  }
+  if (result.error !== undefined) {
+    sets.push("#error = :error");
+    names["#error"] = "error";
+    values[":error"] = S(result.error);
+  }
+  return {
+    TableName: tableName,
+    Key: commandKey(incidentId, id),
+    UpdateExpression: `SET ${sets.join(", ")} REMOVE pendingPk, pendingSk`,
+    ConditionExpression: "#status = :pending",
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }

@@ -44,6 +44,10 @@ export const commandKey = (incidentId: string, commandId: string): Item => ({
 });
 export const findingKey = (identity: string): Item => ({ pk: S(`FINDING#${identity}`), sk: S(META) });
 export const lockKey = (correlationKey: string): Item => ({ pk: S(`CORR#${correlationKey}`), sk: S(META) });
+export const latestKey = (correlationKey: string): Item => ({
+  pk: S(`LATEST#${correlationKey}`),
+  sk: S(META),
+});
 
 export const duePk = (shard: number) => `DUE#${shard}`;
 export const pendingPk = (shard: number) => `PENDING#${shard}`;
@@ -52,6 +56,10 @@ export const statusPk = (open: boolean, shard: number) => `${open ? "OPEN" : "CL
 /** Index sort key `<canonical time>#<id>`; `upTo(time)` bounds it so that `key < upTo(time)` ⇔ time' <= time. */
 export const timeIdKey = (canonical: string, id: string) => `${canonical}#${id}`;
 export const upTo = (canonical: string) => `${canonical}$`;
+
+/** `<openedAt, canonical>#<id>`: orders incidents newest opened first (listing, latest pointer). */
+export const openedOrder = (incident: IncidentRecord) =>
+  timeIdKey(canonicalTime(incident.openedAt, "incident.openedAt"), incident.id);
 
 export function incidentItem(incident: IncidentRecord): Item {
   const shard = shardOf(incident.id);
@@ -69,7 +77,7 @@ export function incidentItem(incident: IncidentRecord): Item {
     updatedAt: S(incident.updatedAt),
     snapshot: JSON_S(incident.snapshot),
     statusPk: S(statusPk(incident.open, shard)),
-    listSk: S(timeIdKey(canonicalTime(incident.openedAt, "incident.openedAt"), incident.id)),
+    listSk: S(openedOrder(incident)),
   };
   if (incident.linkedTo !== undefined) item.linkedTo = S(incident.linkedTo);
   if (incident.nextDeadline !== null) {
@@ -183,6 +191,17 @@ export function findingRecord(item: Item): FindingRecord {
     updatedAt: readString(item, "updatedAt"),
     count: readNumber(item, "count"),
     finding: readJson<FindingRecord["finding"]>(item, "finding"),
+  };
+}
+
+/** The pointer to a key's latest opened incident: `openedOrder` says which of two incidents is newer. */
+export function latestItem(incident: IncidentRecord): Item {
+  return {
+    ...latestKey(incident.correlationKey),
+    entity: S("latest-incident"),
+    correlationKey: S(incident.correlationKey),
+    incidentId: S(incident.id),
+    openedOrder: S(openedOrder(incident)),
   };
 }
 

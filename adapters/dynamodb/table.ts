@@ -8,6 +8,7 @@
  * - timeline entry      INCIDENT#<id>          / TL#<seq>
  * - finding record      FINDING#<identity>     / META
  * - open-key lock       CORR#<correlationKey>  / META                 (→ incidentId, exists while open)
+ * - latest pointer      LATEST#<correlationKey> / META                (→ newest opened incident, kept)
  * - quarantined input   QUARANTINE#<yyyy-mm-dd> / <receivedAt>#<id>   (expires via TTL)
  *
  * Sparse GSIs (an item is indexed only while it carries the index's key attributes):

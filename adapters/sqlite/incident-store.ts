@@ -3,18 +3,21 @@
  *
  * - `commit` is one IMMEDIATE transaction: version check (INSERT for expectedVersion 0, otherwise
  *   UPDATE … WHERE id = ? AND version = ? that must change exactly one row), then outbox commands,
- *   timeline entries and finding upserts. Any throw rolls all of it back.
+ *   command results (UPDATE … WHERE id = ? AND status = 'pending' that must change exactly one row, else
+ *   CommandAlreadyRecordedError), timeline entries and finding upserts. Any throw rolls all of it back.
+ *   The version check runs first, so a commit that fails both is a VersionConflictError.
  * - The one-open-incident-per-key rule is the schema's UNIQUE partial index; its violation becomes a
  *   VersionConflictError carrying the correlation key.
  * - Statements are prepared once (listing: once per filter shape). The port is async; better-sqlite3 is
  *   synchronous, so every method settles in the same tick it is called.
- * - Orders: listIncidents newest opened first (ties: id descending); commandsOf and pendingCommands by
- *   createdAt then id; findingsOf by identity; timeline by seq.
+ * - Orders: listIncidents and latestIncident newest opened first (ties: id descending); commandsOf and
+ *   pendingCommands by createdAt then id; findingsOf by identity; timeline by seq.
  */
 import type { Statement } from "better-sqlite3";
 import { SqliteError } from "better-sqlite3";
 import type { SeverityLabel } from "../../core/findings/severity";
 import {
+  CommandAlreadyRecordedError,
   type CommandResult,
   type CommandStatus,
   type Commit,
@@ -174,6 +177,10 @@ export class SqliteIncidentStore implements IncidentStore {
       findOpen: db.prepare<[string], IncidentRow>(
         `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE correlation_key = ? AND open = 1`,
       ),
+      latest: db.prepare<[string], IncidentRow>(
+        `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE correlation_key = ?
+         ORDER BY opened_key DESC, id DESC LIMIT 1`,
+      ),
       insertIncident: db.prepare<[IncidentRow]>(
         `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (@id, @version, @correlation_key, @open, @phase,
           @severity, @title, @opened_at, @opened_key, @updated_at, @next_deadline, @due_key, @snapshot, @linked_to)`,
@@ -235,6 +242,11 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async findOpenIncident(correlationKey: string): Promise<IncidentRecord | undefined> {
     const row = this.statements.findOpen.get(correlationKey);
+    return row && incidentRecord(row);
+  }
+
+  async latestIncident(correlationKey: string): Promise<IncidentRecord | undefined> {
+    const row = this.statements.latest.get(correlationKey);
     return row && incidentRecord(row);
   }
 
@@ -305,6 +317,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async recordCommandResult(id: string, result: CommandResult): Promise<boolean> {
+    return this.recordResult(id, result);
+  }
+
+  /** True when the command was pending and now holds the result; false (nothing changed) otherwise. */
+  private recordResult(id: string, result: CommandResult): boolean {
     const changed = this.statements.recordResult.run({
       id,
       status: result.status,
@@ -354,6 +371,10 @@ export class SqliteIncidentStore implements IncidentStore {
         if (isConstraint(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw duplicateCommandError(command.id);
         throw error;
       }
+    }
+
+    for (const { id, ...result } of commit.commandResults ?? []) {
+      if (!this.recordResult(id, result)) throw new CommandAlreadyRecordedError(id);
     }
 
     commit.timeline.forEach((entry, index) => {

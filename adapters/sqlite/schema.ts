@@ -6,7 +6,9 @@
  * Invariants the schema itself enforces:
  * - one OPEN incident per correlation key: UNIQUE partial index on correlation_key WHERE open = 1;
  * - due clocks are found through a partial index holding only incidents whose clock runs (O(due) sweep);
- * - pending outbox commands through a partial index holding only pending ones.
+ * - pending outbox commands through a partial index holding only pending ones;
+ * - the latest incident of a correlation key (open or closed) through (correlation_key, opened_key DESC,
+ *   id DESC): one index seek, ties broken by id as listings do (migration 2).
  * Time columns named *_key hold canonical ISO-8601 (see adapters/store/commit-rules.ts) so they sort as text.
  */
 import type Database from "better-sqlite3";
@@ -80,6 +82,9 @@ export const MIGRATIONS: readonly string[] = [
     raw           TEXT NOT NULL,
     PRIMARY KEY (received_key, id)
   ) STRICT;
+  `,
+  `
+  CREATE INDEX incidents_latest ON incidents (correlation_key, opened_key DESC, id DESC);
   `,
 ];
 

@@ -7,12 +7,17 @@
  * - Times used as index keys are canonical ISO-8601 (`toISOString`), so they sort as text whatever
  *   precision the caller wrote; records keep the caller's strings.
  * - Timeline `seq` is `<version, 10 digits>:<index, 5 digits>`: sortable as text, deterministic.
+ * - A command result in a commit names a command of the committed incident that already exists: one
+ *   created by the same commit cannot have run yet (and DynamoDB cannot touch one item twice in a
+ *   transaction), and each command gets at most one result per commit. Whether it is still pending is
+ *   the store's question, answered inside the transaction (CommandAlreadyRecordedError).
  */
-import type { Commit, FindingRecord } from "../../core/ports/incident-store";
+import type { CommandResult, Commit, FindingRecord } from "../../core/ports/incident-store";
 
 const VERSION_DIGITS = 10;
 const INDEX_DIGITS = 5;
 const MAX_TIMELINE_PER_COMMIT = 10 ** INDEX_DIGITS;
+const RESULT_STATUSES: ReadonlySet<string> = new Set<CommandResult["status"]>(["succeeded", "failed"]);
 
 export function canonicalTime(value: string, field: string): string {
   const ms = Date.parse(value);
@@ -57,6 +62,22 @@ export function checkCommit(commit: Commit): FindingRecord[] {
       throw new TypeError(`outbox command ${command.id} appears twice in one commit`);
     commandIds.add(command.id);
     canonicalTime(command.createdAt, `command ${command.id} createdAt`);
+  }
+
+  const resultIds = new Set<string>();
+  for (const result of commit.commandResults ?? []) {
+    if (commandIncidentId(result.id) !== incident.id) {
+      throw new TypeError(`command result ${result.id} is not for a command of incident ${incident.id}`);
+    }
+    if (commandIds.has(result.id)) {
+      throw new TypeError(`command ${result.id} cannot get its result in the commit that creates it`);
+    }
+    if (resultIds.has(result.id)) throw new TypeError(`command ${result.id} has two results in one commit`);
+    resultIds.add(result.id);
+    if (!RESULT_STATUSES.has(result.status)) {
+      throw new TypeError(`command result ${result.id} has status ${JSON.stringify(result.status)}`);
+    }
+    canonicalTime(result.at, `command result ${result.id} at`);
   }
 
   const findings = new Map<string, FindingRecord>();

@@ -9,7 +9,9 @@
  * - At most one OPEN incident per correlation key: creating a second one is a VersionConflictError, so the
  *   caller re-reads and joins the existing incident. Closing an incident frees its key.
  * - `dueIncidents` costs O(due), not O(open): it reads an index on the next deadline.
- * - Outbox commands are immutable; their result is recorded once (idempotent on command id).
+ * - Outbox commands are immutable; their result is recorded once (idempotent on command id). A commit may
+ *   record command results together with the incident change they cause (dispatch feeding a result back),
+ *   so a result and its effect on the workflow land together or not at all.
  */
 import type { Finding } from "../findings/finding";
 import type { SeverityLabel } from "../findings/severity";
@@ -93,6 +95,11 @@ export interface Commit {
   commands: OutboxCommand[];
   timeline: TimelineEntry[];
   findings: FindingRecord[];
+  /**
+   * Results of this incident's outbox commands recorded in the same transaction. Each command must still
+   * be pending; otherwise the commit throws CommandAlreadyRecordedError and writes nothing.
+   */
+  commandResults?: Array<{ id: string } & CommandResult>;
 }
 
 export interface IncidentFilter {
@@ -118,11 +125,24 @@ export class VersionConflictError extends Error {
   }
 }
 
+/** A commit tried to record a result for a command that already has one (a duplicate dispatch). */
+export class CommandAlreadyRecordedError extends Error {
+  override readonly name = "CommandAlreadyRecordedError";
+  constructor(readonly commandId: string) {
+    super(`command ${commandId} already has a result`);
+  }
+}
+
 export interface IncidentStore {
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   findOpenIncident(correlationKey: string): Promise<IncidentRecord | undefined>;
+  /** The most recently opened incident for the key, open or closed (a new one links to a closed one). */
+  latestIncident(correlationKey: string): Promise<IncidentRecord | undefined>;
   getFinding(identity: string): Promise<FindingRecord | undefined>;
-  /** Atomic; throws VersionConflictError (and writes nothing) on a version or open-key conflict. */
+  /**
+   * Atomic; throws VersionConflictError (and writes nothing) on a version or open-key conflict, and
+   * CommandAlreadyRecordedError (writing nothing) when a command result in it was already recorded.
+   */
   commit(commit: Commit): Promise<void>;
   /** Incidents whose nextDeadline <= now, earliest first, at most `limit`. */
   dueIncidents(now: string, limit: number): Promise<Array<{ id: string; nextDeadline: string }>>;

@@ -5,11 +5,14 @@
  *
  * Besides the port's invariants it pins what both adapters document so callers may rely on it:
  * listIncidents newest opened first; commandsOf / pendingCommands by createdAt then id; findingsOf by
- * identity; quarantine list newest first; malformed commits are RangeError / TypeError, not conflicts.
+ * identity; quarantine list newest first; malformed commits are RangeError / TypeError, not conflicts;
+ * latestIncident orders by openedAt (not by creation order); a command result in a commit for a command
+ * that does not exist is refused like one already recorded (neither is pending).
  */
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  CommandAlreadyRecordedError,
   type Commit,
   type IncidentStore,
   type StoredCommand,
@@ -18,6 +21,7 @@ import {
 import type { Quarantine } from "../../core/ports/quarantine";
 import {
   at,
+  makeCommandResult,
   makeCommit,
   makeFinding,
   makeFindingRecord,
@@ -41,6 +45,20 @@ async function conflictOf(promise: Promise<unknown>): Promise<VersionConflictErr
   );
   expect(error).toBeInstanceOf(VersionConflictError);
   return error as VersionConflictError;
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
+async function alreadyRecordedOf(promise: Promise<unknown>): Promise<CommandAlreadyRecordedError> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(CommandAlreadyRecordedError);
+  expect(error).not.toBeInstanceOf(VersionConflictError);
+  return error as CommandAlreadyRecordedError;
 }
 
 const commandIds = (commands: StoredCommand[]) => commands.map((c) => c.id);
@@ -240,6 +258,68 @@ export function describeIncidentStoreContract(name: string, setup: () => Promise
 
         expect(await store.findOpenIncident(key)).toBeUndefined();
         expect(await store.findOpenIncident("no-such-key")).toBeUndefined();
+      });
+    });
+
+    describe("latest incident per correlation key", () => {
+      const key = "123456789012:us-east-1:ec2-instance:i-reopened";
+
+      it("returns the most recently opened incident, open or closed", async () => {
+        // Prepare: inc-a opens and closes, inc-b reopens the key (linked), another key stays apart.
+        await store.commit(makeCommit("inc-a", { incident: { correlationKey: key, openedAt: at(0) } }));
+        await store.commit(
+          makeCommit("inc-a", {
+            expectedVersion: 1,
+            incident: { correlationKey: key, openedAt: at(0), open: false, phase: "closed" },
+          }),
+        );
+        const reopened = makeCommit("inc-b", {
+          incident: { correlationKey: key, openedAt: at(10), linkedTo: "inc-a" },
+        });
+        await store.commit(reopened);
+        await store.commit(
+          makeCommit("inc-z", { incident: { correlationKey: "k-other", openedAt: at(60) } }),
+        );
+
+        // Act
+        const whileOpen = await store.latestIncident(key);
+        const closing = makeCommit("inc-b", {
+          expectedVersion: 1,
+          incident: {
+            correlationKey: key,
+            openedAt: at(10),
+            linkedTo: "inc-a",
+            open: false,
+            phase: "closed",
+          },
+        });
+        await store.commit(closing);
+        const afterClose = await store.latestIncident(key);
+
+        // Assess
+        expect(whileOpen).toEqual(reopened.incident);
+        expect(afterClose).toEqual(closing.incident);
+        expect(await store.findOpenIncident(key)).toBeUndefined();
+        expect(await store.latestIncident("k-other")).toMatchObject({ id: "inc-z" });
+        expect(await store.latestIncident("no-such-key")).toBeUndefined();
+      });
+
+      it("orders by openedAt, so an incident created later but opened earlier does not displace it", async () => {
+        // Prepare
+        const newest = makeCommit("inc-new", { incident: { correlationKey: key, openedAt: at(30) } });
+        await store.commit(newest);
+        const closed = makeCommit("inc-new", {
+          expectedVersion: 1,
+          incident: { correlationKey: key, openedAt: at(30), open: false },
+        });
+        await store.commit(closed);
+
+        // Act: a late event opens an incident whose detection time is older.
+        await store.commit(makeCommit("inc-late", { incident: { correlationKey: key, openedAt: at(20) } }));
+
+        // Assess
+        expect(await store.latestIncident(key)).toEqual(closed.incident);
+        expect(await store.findOpenIncident(key)).toMatchObject({ id: "inc-late" });
       });
     });
 
@@ -560,6 +640,203 @@ export function describeIncidentStoreContract(name: string, setup: () => Promise
       });
     });
 
+    describe("command results recorded in a commit", () => {
+      it("records results together with the incident change they cause", async () => {
+        // Prepare
+        await store.commit(makeCommit("inc-a", { commands: 3 }));
+        const succeeded = makeCommandResult("inc-a:1:0", { result: { messageTs: "1714564800.000100" } });
+        const failed = makeCommandResult("inc-a:1:2", { status: "failed", at: at(6), error: "rate limited" });
+        const commit = makeCommit("inc-a", {
+          expectedVersion: 1,
+          incident: { phase: "assess" },
+          commandResults: [succeeded, failed],
+          timeline: [makeTimelineEntry({ kind: "command.succeeded", text: "message posted" })],
+        });
+
+        // Act
+        await store.commit(commit);
+
+        // Assess
+        expect(await store.getIncident("inc-a")).toEqual(commit.incident);
+        expect(await store.getCommand("inc-a:1:0")).toEqual({
+          ...makeOutboxCommand("inc-a", 1, 0, { createdAt: at(1) }),
+          status: "succeeded",
+          completedAt: at(5),
+          result: { messageTs: "1714564800.000100" },
+        });
+        const failedCommand = await store.getCommand("inc-a:1:2");
+        expect(failedCommand).toMatchObject({ status: "failed", completedAt: at(6), error: "rate limited" });
+        expect(failedCommand).not.toHaveProperty("result");
+        expect(commandIds(await store.pendingCommands(10))).toEqual(["inc-a:1:1"]);
+        expect((await store.timeline("inc-a")).map((e) => e.text)).toEqual(["version 1", "message posted"]);
+      });
+
+      it("refuses a second commit recording the same command and writes none of it", async () => {
+        // Prepare
+        await store.commit(makeCommit("inc-a", { commands: 1 }));
+        await store.commit(
+          makeCommit("inc-a", { expectedVersion: 1, commandResults: [makeCommandResult("inc-a:1:0")] }),
+        );
+        const duplicate = makeCommit("inc-a", {
+          expectedVersion: 2,
+          incident: { phase: "contain", open: false },
+          commands: 1,
+          timeline: [makeTimelineEntry({ text: "must not appear" })],
+          findings: [makeFindingRecord({ incidentId: "inc-a" })],
+          commandResults: [makeCommandResult("inc-a:1:0", { status: "failed", at: at(9), error: "again" })],
+        });
+
+        // Act
+        const error = await alreadyRecordedOf(store.commit(duplicate));
+
+        // Assess
+        expect(error.commandId).toBe("inc-a:1:0");
+        expect(await store.getIncident("inc-a")).toMatchObject({ version: 2, phase: "detect", open: true });
+        expect((await store.timeline("inc-a")).map((e) => e.text)).toEqual(["version 1", "version 2"]);
+        expect(commandIds(await store.commandsOf("inc-a"))).toEqual(["inc-a:1:0"]);
+        expect(await store.getCommand("inc-a:1:0")).toMatchObject({
+          status: "succeeded",
+          completedAt: at(5),
+        });
+        expect(await store.getFinding(makeFindingRecord().identity)).toBeUndefined();
+        expect(await store.findOpenIncident(duplicate.incident.correlationKey)).toMatchObject({
+          id: "inc-a",
+        });
+      });
+
+      it("refuses a result already recorded through recordCommandResult, leaving the others pending", async () => {
+        // Prepare
+        await store.commit(makeCommit("inc-a", { commands: 2 }));
+        await store.recordCommandResult("inc-a:1:1", { status: "failed", at: at(3), error: "timeout" });
+        const late = makeCommit("inc-a", {
+          expectedVersion: 1,
+          commandResults: [makeCommandResult("inc-a:1:0"), makeCommandResult("inc-a:1:1")],
+        });
+
+        // Act
+        const error = await alreadyRecordedOf(store.commit(late));
+
+        // Assess
+        expect(error.commandId).toBe("inc-a:1:1");
+        expect(await store.getIncident("inc-a")).toMatchObject({ version: 1 });
+        expect(await store.timeline("inc-a")).toHaveLength(1);
+        expect(commandIds(await store.pendingCommands(10))).toEqual(["inc-a:1:0"]);
+        expect(await store.getCommand("inc-a:1:0")).not.toHaveProperty("completedAt");
+        expect(await store.getCommand("inc-a:1:1")).toMatchObject({ status: "failed", error: "timeout" });
+      });
+
+      it("refuses a result for a command that does not exist", async () => {
+        await store.commit(makeCommit("inc-a", { commands: 1 }));
+
+        const error = await alreadyRecordedOf(
+          store.commit(
+            makeCommit("inc-a", { expectedVersion: 1, commandResults: [makeCommandResult("inc-a:1:7")] }),
+          ),
+        );
+
+        expect(error.commandId).toBe("inc-a:1:7");
+        expect(await store.getIncident("inc-a")).toMatchObject({ version: 1 });
+        expect(await store.getCommand("inc-a:1:7")).toBeUndefined();
+      });
+
+      it("reports a version conflict, not the recorded command, when a commit fails on both", async () => {
+        // Prepare
+        await store.commit(makeCommit("inc-a", { commands: 1 }));
+        await store.recordCommandResult("inc-a:1:0", { status: "succeeded", at: at(2) });
+        const recorded = [makeCommandResult("inc-a:1:0")];
+
+        // Act
+        const stale = await conflictOf(
+          store.commit(makeCommit("inc-a", { expectedVersion: 3, commandResults: recorded })),
+        );
+        const recreate = await conflictOf(store.commit(makeCommit("inc-a", { commandResults: recorded })));
+
+        // Assess
+        expect(stale).toMatchObject({ incidentId: "inc-a", expectedVersion: 3 });
+        expect(recreate).toMatchObject({ incidentId: "inc-a", expectedVersion: 0 });
+        expect(await store.getIncident("inc-a")).toMatchObject({ version: 1 });
+        expect(await store.getCommand("inc-a:1:0")).toMatchObject({
+          status: "succeeded",
+          completedAt: at(2),
+        });
+      });
+
+      it("agrees with a model over interleaved direct and in-commit results", async () => {
+        let run = 0;
+        const commandCount = 3;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(
+              fc.oneof(
+                fc.record({ kind: fc.constant("record" as const), n: fc.nat(commandCount - 1) }),
+                fc.record({
+                  kind: fc.constant("commit" as const),
+                  ns: fc.uniqueArray(fc.nat(commandCount - 1), { maxLength: commandCount }),
+                  stale: fc.boolean(),
+                }),
+              ),
+              { minLength: 1, maxLength: 8 },
+            ),
+            async (steps) => {
+              // Prepare: the model is "a result lands iff its command is pending; a commit lands iff its
+              // version is current and every command it records is pending".
+              const id = `res-${++run}`;
+              const commandId = (n: number) => `${id}:1:${n}`;
+              await store.commit(
+                makeCommit(id, { commands: commandCount, incident: { correlationKey: `k-${id}` } }),
+              );
+              let version = 1;
+              const recorded = new Map<string, string>();
+
+              // Act
+              for (const [index, step] of steps.entries()) {
+                const when = at(100 + index);
+                if (step.kind === "record") {
+                  const landed = await store.recordCommandResult(commandId(step.n), {
+                    status: "succeeded",
+                    at: when,
+                  });
+                  expect(landed).toBe(!recorded.has(commandId(step.n)));
+                  if (landed) recorded.set(commandId(step.n), when);
+                  continue;
+                }
+                const ids = step.ns.map(commandId);
+                const outcome = await rejectionOf(
+                  store.commit(
+                    makeCommit(id, {
+                      expectedVersion: step.stale ? version + 1 : version,
+                      incident: { correlationKey: `k-${id}` },
+                      commandResults: ids.map((c) => makeCommandResult(c, { at: when })),
+                    }),
+                  ),
+                );
+                if (step.stale) {
+                  expect(outcome).toBeInstanceOf(VersionConflictError);
+                } else if (ids.some((c) => recorded.has(c))) {
+                  expect(outcome).toBeInstanceOf(CommandAlreadyRecordedError);
+                } else {
+                  expect(outcome).toBeUndefined();
+                  version++;
+                  for (const c of ids) recorded.set(c, when);
+                }
+              }
+
+              // Assess
+              expect((await store.getIncident(id))?.version).toBe(version);
+              const stored = await store.commandsOf(id);
+              expect(stored.map((c) => [c.id, c.status, c.completedAt])).toEqual(
+                Array.from({ length: commandCount }, (_, n) => {
+                  const completedAt = recorded.get(commandId(n));
+                  return [commandId(n), completedAt ? "succeeded" : "pending", completedAt];
+                }),
+              );
+            },
+          ),
+          { numRuns: 20 },
+        );
+      });
+    });
+
     describe("malformed commits are caller bugs, not conflicts", () => {
       it("rejects a version that is not expectedVersion + 1", async () => {
         const commit = makeCommit("inc-a");
@@ -581,9 +858,43 @@ export function describeIncidentStoreContract(name: string, setup: () => Promise
           store.commit({ ...commit, findings: [makeFindingRecord({ incidentId: "inc-b" })] }),
         ).rejects.toBeInstanceOf(TypeError);
         await expect(
+          store.commit({ ...commit, commandResults: [makeCommandResult("inc-b:1:0")] }),
+        ).rejects.toBeInstanceOf(TypeError);
+        await expect(
           store.commit({ ...commit, incident: { ...commit.incident, nextDeadline: "soon" } }),
         ).rejects.toBeInstanceOf(RangeError);
         expect(await store.getIncident("inc-a")).toBeUndefined();
+      });
+
+      it("rejects command results no commit can carry", async () => {
+        // Prepare
+        await store.commit(makeCommit("inc-a", { commands: 1 }));
+        const next = makeCommit("inc-a", { expectedVersion: 1, commands: 1 });
+        const withResults = (...results: NonNullable<Commit["commandResults"]>) =>
+          store.commit({ ...next, commandResults: results });
+
+        // Act
+        const twice = await rejectionOf(
+          withResults(makeCommandResult("inc-a:1:0"), makeCommandResult("inc-a:1:0", { status: "failed" })),
+        );
+        const ownCommand = await rejectionOf(withResults(makeCommandResult("inc-a:2:0")));
+        const pending = await rejectionOf(
+          withResults({ ...makeCommandResult("inc-a:1:0"), status: "pending" as "succeeded" }),
+        );
+        const badTime = await rejectionOf(withResults(makeCommandResult("inc-a:1:0", { at: "later" })));
+        const malformedId = await rejectionOf(withResults(makeCommandResult("inc-a")));
+
+        // Assess
+        expect([twice, ownCommand, pending, malformedId].map((e) => e instanceof TypeError)).toEqual([
+          true,
+          true,
+          true,
+          true,
+        ]);
+        expect(badTime).toBeInstanceOf(RangeError);
+        expect(await store.getIncident("inc-a")).toMatchObject({ version: 1 });
+        expect(await store.getCommand("inc-a:1:0")).toMatchObject({ status: "pending" });
+        expect(await store.getCommand("inc-a:2:0")).toBeUndefined();
       });
     });
 

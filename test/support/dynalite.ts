@@ -8,12 +8,16 @@
  * with every other emulated transaction, undoing the applied ones from before-images when any condition
  * fails, and throws TransactionCanceledException with one CancellationReason per item in request order,
  * as DynamoDB does. Reads that race a transaction may see it half applied; DynamoDB's would not.
+ * Update items (conditional, e.g. recording a pending command's result) are emulated like Put and Delete.
+ * dynalite turns a new table ACTIVE on a timer, and answers ResourceNotFound until then: `createTable`
+ * waits for ACTIVE, so a test's first call never races it.
  */
 import type { AddressInfo } from "node:net";
 import {
   type AttributeValue,
   CreateTableCommand,
   DeleteItemCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
@@ -53,6 +57,7 @@ export async function startDynalite(): Promise<Dynalite> {
     client,
     async createTable(name = `incidents-${++tableCounter}`) {
       await client.send(new CreateTableCommand(createTableInput(name)));
+      await waitUntilActive(client, name);
       return name;
     },
     async stop() {
@@ -61,6 +66,15 @@ export async function startDynalite(): Promise<Dynalite> {
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`dynalite table ${tableName} did not become ACTIVE`);
 }
 
 export function dynamoClient(endpoint: string): DynamoDBClient {

@@ -1,10 +1,12 @@
 /**
  * Factories for IncidentStore / Quarantine records: valid by default (the finding satisfies findingSchema),
  * every field overridable. `makeCommit` builds the commit that moves an incident from `expectedVersion` to
- * the next version, with command ids in the port's `<incidentId>:<version>:<n>` form.
+ * the next version, with command ids in the port's `<incidentId>:<version>:<n>` form; `makeCommandResult`
+ * the result a dispatcher feeds back for one of them.
  */
 import type { Finding } from "../../core/findings/finding";
 import type {
+  CommandResult,
   Commit,
   FindingRecord,
   IncidentRecord,
@@ -128,6 +130,7 @@ export interface CommitSpec {
   commands?: number;
   timeline?: TimelineEntry[];
   findings?: FindingRecord[];
+  commandResults?: Commit["commandResults"];
 }
 
 /** The commit taking incident `id` from `expectedVersion` (default 0: creation) to the next version. */
@@ -143,6 +146,22 @@ export function makeCommit(id: string, spec: CommitSpec = {}): Commit {
     ),
     timeline: spec.timeline ?? [makeTimelineEntry({ at: incident.updatedAt, text: `version ${version}` })],
     findings: spec.findings ?? [],
+    ...(spec.commandResults === undefined ? {} : { commandResults: spec.commandResults }),
+  };
+}
+
+/** A command's result as a commit carries it: a result when it succeeded, an error when it failed. */
+export function makeCommandResult(
+  id: string,
+  overrides: Partial<CommandResult> = {},
+): { id: string } & CommandResult {
+  const status = overrides.status ?? "succeeded";
+  return {
+    id,
+    status,
+    at: at(5),
+    ...(status === "succeeded" ? { result: { ok: id } } : { error: `${id} failed` }),
+    ...overrides,
   };
 }
 

@@ -72,12 +72,16 @@ export interface StepUnchanged {
 
 export type StepResult = StepChanged | StepUnchanged;
 
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+/** Structural equality of JSON-like values (contexts are plain data; key order does not matter). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bKeys = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (aKeys.length !== bKeys.length) return false;
+  return aKeys.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
 
 const findingIn = (event: IncidentEvent): Finding | null =>
   event.type === "finding.received" || event.type === "finding.updated" ? event.finding : null;
@@ -87,9 +91,7 @@ export function step(stored: StoredIncident | undefined, event: IncidentEvent, d
   const before = stored
     ? resolveStoredSnapshot(machine, stored.snapshot)
     : initialTransition(machine, { incidentId: deps.incidentId })[0];
-  const beforeJson = persistSnapshot(machine, before);
   const [after, actions] = transition(machine, before, event);
-  const afterJson = persistSnapshot(machine, after);
 
   const previousVersion = stored?.version ?? 0;
   const version = previousVersion + 1;
@@ -115,9 +117,16 @@ export function step(stored: StoredIncident | undefined, event: IncidentEvent, d
     }
   }
 
+  // xstate hands back new objects only for what a transition touched; equal state value and context mean
+  // nothing changed. (Compared structurally: cheaper than persisting both sides and comparing JSON.)
   const changed =
-    commands.length > 0 || timeline.length > 0 || canonical(beforeJson) !== canonical(afterJson);
+    commands.length > 0 ||
+    timeline.length > 0 ||
+    after.status !== before.status ||
+    !sameJson(after.value, before.value) ||
+    !sameJson(after.context, before.context);
   if (!changed) return { changed: false, version: previousVersion, commands: [], timeline: [] };
+  const afterJson = persistSnapshot(machine, after);
 
   const finding = findingIn(event);
   const beforeFindings = (before.context as IncidentContext).findings;

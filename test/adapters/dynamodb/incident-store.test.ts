@@ -1,7 +1,7 @@
 /**
  * DynamoDB adapters against dynalite in-process (transactions emulated: see test/support/dynalite.ts):
- * the shared contract, plus the table layout's own promises — sparse indexes, the transaction size cap,
- * cancellation-reason mapping, quarantine truncation and day partitions.
+ * the shared contract, plus the table layout's own promises — sparse indexes, the LATEST pointer, the
+ * transaction size cap, cancellation-reason mapping, quarantine truncation and day partitions.
  */
 import {
   DescribeTableCommand,
@@ -29,6 +29,7 @@ import { VersionConflictError } from "../../../core/ports/incident-store";
 import { type Dynalite, startDynalite } from "../../support/dynalite";
 import {
   at,
+  makeCommandResult,
   makeCommit,
   makeQuarantinedInput,
   makeTimelineEntry,
@@ -150,17 +151,17 @@ describe("DynamoDB incident table", () => {
   });
 
   it("refuses a commit that needs more than 100 transaction items, before writing anything", async () => {
-    // 1 incident + 1 lock + 98 timeline entries = 100 fits; one more entry does not.
+    // 1 incident + 1 lock + 1 latest pointer + 97 timeline entries = 100 fits; one more entry does not.
     const fits = makeCommit("inc-fit", {
       incident: { correlationKey: "k-fit" },
-      timeline: Array.from({ length: MAX_TRANSACTION_ITEMS - 2 }, (_, n) =>
+      timeline: Array.from({ length: MAX_TRANSACTION_ITEMS - 3 }, (_, n) =>
         makeTimelineEntry({ text: `e${n}` }),
       ),
     });
     const tooBig = makeCommit("inc-big", {
       incident: { correlationKey: "k-big" },
       commands: 50,
-      timeline: Array.from({ length: 49 }, (_, n) => makeTimelineEntry({ text: `e${n}` })),
+      timeline: Array.from({ length: 48 }, (_, n) => makeTimelineEntry({ text: `e${n}` })),
     });
 
     await store.commit(fits);
@@ -169,11 +170,67 @@ describe("DynamoDB incident table", () => {
       (e: unknown) => e,
     );
 
-    expect(await store.timeline("inc-fit")).toHaveLength(MAX_TRANSACTION_ITEMS - 2);
+    expect(await store.timeline("inc-fit")).toHaveLength(MAX_TRANSACTION_ITEMS - 3);
     expect(error).toBeInstanceOf(CommitTooLargeError);
     expect(error).toMatchObject({ incidentId: "inc-big", itemCount: 101 });
     expect(await store.getIncident("inc-big")).toBeUndefined();
     expect(await getItem("CORR#k-big", "META")).toBeUndefined();
+  });
+
+  it("counts command results toward the cap and drops recorded commands from the pending index", async () => {
+    // Prepare: 1 incident + 1 lock + 1 pointer + 97 commands = 100. The update keeps key and openedAt, so
+    // it needs no lock or pointer item: 1 incident + 97 results + 2 timeline entries = 100 fits.
+    const commands = MAX_TRANSACTION_ITEMS - 3;
+    await store.commit(makeCommit("inc-r", { commands, timeline: [], incident: { correlationKey: "k-r" } }));
+    const results = Array.from({ length: commands }, (_, n) => makeCommandResult(`inc-r:1:${n}`));
+    const entries = (count: number) =>
+      Array.from({ length: count }, (_, n) => makeTimelineEntry({ text: `e${n}` }));
+    const update = (timeline: number) =>
+      makeCommit("inc-r", {
+        expectedVersion: 1,
+        incident: { correlationKey: "k-r" },
+        commandResults: results,
+        timeline: entries(timeline),
+      });
+
+    // Act
+    const error = await store.commit(update(3)).catch((e: unknown) => e);
+    const pendingBefore = await indexItems(INDEX.pending, "pendingPk", `PENDING#${shardOf("inc-r")}`);
+    await store.commit(update(2));
+
+    // Assess
+    expect(error).toBeInstanceOf(CommitTooLargeError);
+    expect(error).toMatchObject({ incidentId: "inc-r", itemCount: MAX_TRANSACTION_ITEMS + 1 });
+    expect(pendingBefore).toHaveLength(commands);
+    expect(await indexItems(INDEX.pending, "pendingPk", `PENDING#${shardOf("inc-r")}`)).toEqual([]);
+    const recorded = await getItem("INCIDENT#inc-r", "CMD#inc-r:1:96");
+    expect(recorded).toMatchObject({ status: { S: "succeeded" }, completedAt: { S: at(5) } });
+    expect(recorded).not.toHaveProperty("pendingPk");
+    expect(recorded).not.toHaveProperty("pendingSk");
+    expect(await store.getIncident("inc-r")).toMatchObject({ version: 2 });
+  });
+
+  it("keeps a LATEST pointer per key that outlives the lock and moves only to a newer incident", async () => {
+    // Prepare
+    await store.commit(makeCommit("inc-a", { incident: { correlationKey: "k", openedAt: at(0) } }));
+    const afterCreate = await getItem("LATEST#k", "META");
+
+    // Act
+    await store.commit(
+      makeCommit("inc-a", {
+        expectedVersion: 1,
+        incident: { correlationKey: "k", openedAt: at(0), open: false },
+      }),
+    );
+    const afterClose = await getItem("LATEST#k", "META");
+    await store.commit(makeCommit("inc-b", { incident: { correlationKey: "k", openedAt: at(10) } }));
+    const afterReopen = await getItem("LATEST#k", "META");
+
+    // Assess
+    expect(afterCreate).toMatchObject({ incidentId: { S: "inc-a" }, openedOrder: { S: `${at(0)}#inc-a` } });
+    expect(afterClose).toEqual(afterCreate);
+    expect(await getItem("CORR#k", "META")).toMatchObject({ incidentId: { S: "inc-b" } });
+    expect(afterReopen).toMatchObject({ incidentId: { S: "inc-b" }, openedOrder: { S: `${at(10)}#inc-b` } });
   });
 
   it("reports the lock as the cause only when the incident itself was not in conflict", async () => {

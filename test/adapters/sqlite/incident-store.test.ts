@@ -13,7 +13,7 @@ import { openSqliteStores } from "../../../adapters/sqlite/open-store";
 import { SqliteQuarantine } from "../../../adapters/sqlite/quarantine";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../adapters/sqlite/schema";
 import { seedIncidents, syntheticIncidents } from "../../../adapters/sqlite/seed";
-import { at, makeCommit, T0 } from "../../support/incident-record.factory";
+import { at, makeCommit, makeIncidentRecord, T0 } from "../../support/incident-record.factory";
 import { describeIncidentStoreContract } from "../incident-store.contract";
 
 const dirs: string[] = [];
@@ -80,12 +80,47 @@ describe("SQLite database", () => {
     );
     const pending = plan("SELECT * FROM commands WHERE status = 'pending' ORDER BY created_key, id LIMIT 10");
     const open = plan("SELECT * FROM incidents WHERE correlation_key = 'k' AND open = 1");
+    const latest = plan(
+      "SELECT * FROM incidents WHERE correlation_key = 'k' ORDER BY opened_key DESC, id DESC LIMIT 1",
+    );
 
     expect(due).toMatch(/incidents_due/);
     expect(due).not.toMatch(/TEMP B-TREE/);
     expect(pending).toMatch(/commands_pending/);
     expect(pending).not.toMatch(/TEMP B-TREE/);
     expect(open).toMatch(/incidents_open_correlation_key/);
+    expect(latest).toMatch(/incidents_latest/);
+    expect(latest).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("migrates a database created at schema version 1, keeping its incidents", async () => {
+    // Prepare: a file as the first release left it, holding two incidents on one key.
+    db.close();
+    const v1Path = tempFile();
+    const v1 = new Database(v1Path);
+    v1.exec(MIGRATIONS[0] ?? "");
+    v1.pragma("user_version = 1");
+    const key = "123456789012:us-east-1:ec2-instance:i-v1";
+    seedIncidents(v1, [
+      makeIncidentRecord({ id: "inc-old", correlationKey: key, openedAt: at(0), open: false }),
+      makeIncidentRecord({ id: "inc-new", correlationKey: key, openedAt: at(10) }),
+    ]);
+    v1.close();
+
+    // Act
+    db = openDatabase(v1Path);
+
+    // Assess
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'incidents'")
+      .pluck()
+      .all();
+    expect(indexes).toContain("incidents_latest");
+    const store = new SqliteIncidentStore(db);
+    expect(await store.latestIncident(key)).toMatchObject({ id: "inc-new", openedAt: at(10) });
+    expect(await store.getIncident("inc-old")).toMatchObject({ open: false });
   });
 
   it("shows one connection's commit to another connection on the same file", async () => {

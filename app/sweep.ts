@@ -1,0 +1,25 @@
+/**
+ * sweep: the SLA clocks' heartbeat (DESIGN §3). Clocks are data: the store indexes each incident's next
+ * deadline, so finding the due ones costs O(due), and each gets a `clock.checked` event carrying `now`.
+ * Nothing waits in memory, so a restart loses no timer; a late sweep simply finds more due.
+ */
+import { advance } from "./advance";
+import type { AppDeps } from "./response-config";
+
+export interface SweepOutcome {
+  checked: number;
+  changed: number;
+  /** True when the batch was full: call again for the rest. */
+  more: boolean;
+}
+
+export async function sweep(deps: AppDeps, limit = 100): Promise<SweepOutcome> {
+  const now = deps.clock.now();
+  const due = await deps.store.dueIncidents(now, limit);
+  let changed = 0;
+  for (const { id } of due) {
+    const outcome = await advance(deps, id, { type: "clock.checked", at: now, now });
+    if (outcome.status === "changed") changed++;
+  }
+  return { checked: due.length, changed, more: due.length === limit };
+}
