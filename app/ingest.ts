@@ -18,6 +18,7 @@ import type { IncidentEvent } from "../core/incident/events";
 import type { IdGenerator } from "../core/ports/id-generator";
 import { type IncidentRecord, VersionConflictError } from "../core/ports/incident-store";
 import type { Quarantine } from "../core/ports/quarantine";
+import type { UnitOfWork } from "../core/ports/unit-of-work";
 import type { Rule } from "../core/rules/rules";
 import { incidentRecordOf, step } from "../workflows/incident/step";
 import { advance, MAX_COMMIT_ATTEMPTS, stepDeps, TooMuchContentionError } from "./advance";
@@ -48,6 +49,21 @@ export interface IngestOptions {
   /** Id under which the raw input is stored, referenced by its findings. */
   rawRef: string;
   rules?: readonly Rule[];
+}
+
+/**
+ * Ingests several inputs as one group commit (when the store can group): the local inbox worker's path.
+ * Outcomes are per input, in order.
+ */
+export function ingestMany(
+  deps: IngestDeps & { unitOfWork: UnitOfWork },
+  inputs: ReadonlyArray<{ text: string; options: IngestOptions }>,
+): Promise<InputOutcome[][]> {
+  return deps.unitOfWork.run(async () => {
+    const outcomes: InputOutcome[][] = [];
+    for (const { text, options } of inputs) outcomes.push(await ingestText(deps, text, options));
+    return outcomes;
+  });
 }
 
 export async function ingestText(

@@ -7,6 +7,7 @@ import { type BenchLine, formatBench } from "./report";
 const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchLine[] | Promise<BenchLine[]> }>> = {
   normalize: () => import("./normalize.bench"),
   ingest: () => import("./ingest.bench"),
+  sweep: () => import("./sweep.bench"),
 };
 
 const only = process.argv[2];

@@ -5,11 +5,13 @@
 import { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from "./database";
 import { SqliteIncidentStore } from "./incident-store";
 import { SqliteQuarantine } from "./quarantine";
+import { SqliteUnitOfWork } from "./unit-of-work";
 
 export interface SqliteStores {
   db: SqliteDatabase;
   store: SqliteIncidentStore;
   quarantine: SqliteQuarantine;
+  unitOfWork: SqliteUnitOfWork;
   close(): void;
 }
 
@@ -19,6 +21,7 @@ export function openSqliteStores(path: string, options: OpenDatabaseOptions = {}
     db,
     store: new SqliteIncidentStore(db),
     quarantine: new SqliteQuarantine(db),
+    unitOfWork: new SqliteUnitOfWork(db),
     close: () => db.close(),
   };
 }

@@ -8,7 +8,8 @@
  * - Several rules may share an id: they are alternative ways (alarm name, metric name) to recognise one
  *   detection, and the id becomes the finding type, so every variant yields the same type.
  * - Alarm-name globs are case-sensitive (CloudWatch alarm names are); `*` is the only wildcard. The
- *   matcher is linear-backtracking, never a RegExp built from config, so a rule cannot cause ReDoS.
+ *   matcher places the literal parts between stars left to right, never a RegExp built from config, so a
+ *   rule cannot cause ReDoS.
  * - A rule's namespace and metric name must hold for the same metric; alarms without metrics (composite,
  *   Metrics Insights) can only match rules that state no namespace or metric.
  */
@@ -23,33 +24,34 @@ export interface AlarmFacts {
   metrics: readonly { namespace?: string; metricName?: string }[];
 }
 
-/** `*` matches any run of characters (also none); every other character matches itself only. */
-export function alarmNameMatches(pattern: string, name: string): boolean {
-  let p = 0;
-  let n = 0;
-  let star = -1;
-  let resume = 0;
-  while (n < name.length) {
-    if (pattern[p] === "*") {
-      star = p++;
-      resume = n;
-    } else if (p < pattern.length && pattern[p] === name[n]) {
-      p++;
-      n++;
-    } else if (star >= 0) {
-      // Let the last star swallow one more character and retry from there.
-      p = star + 1;
-      n = ++resume;
-    } else {
-      return false;
-    }
+/**
+ * A glob split at its stars (`"*Root*Usage"` → `["", "Root", "Usage"]`): the first part must start the
+ * name, the last end it, and the middle ones follow in order. Taking the leftmost place of each middle
+ * part is always right: a later place only leaves less room for the rest.
+ */
+function globPartsMatch(parts: readonly string[], name: string): boolean {
+  const first = parts[0]!;
+  if (parts.length === 1) return name === first;
+  const last = parts[parts.length - 1]!;
+  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last))
+    return false;
+  const end = name.length - last.length;
+  let from = first.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    const at = name.indexOf(part, from);
+    if (at < 0 || at + part.length > end) return false;
+    from = at + part.length;
   }
-  while (pattern[p] === "*") p++;
-  return p === pattern.length;
+  return true;
 }
 
-export function alarmRuleMatches(rule: AlarmRule, alarm: AlarmFacts): boolean {
-  if (rule.alarmName !== undefined && !alarmNameMatches(rule.alarmName, alarm.alarmName)) return false;
+/** `*` matches any run of characters (also none); every other character matches itself only. */
+export const alarmNameMatches = (pattern: string, name: string): boolean =>
+  globPartsMatch(pattern.split("*"), name);
+
+/** The namespace and metric-name conditions of a rule, which must hold for one and the same metric. */
+function metricConditionsHold(rule: AlarmRule, alarm: AlarmFacts): boolean {
   if (rule.namespace === undefined && rule.metricName === undefined) return true;
   return alarm.metrics.some(
     (m) =>
@@ -58,8 +60,159 @@ export function alarmRuleMatches(rule: AlarmRule, alarm: AlarmFacts): boolean {
   );
 }
 
-export const matchAlarmRule = (rules: readonly AlarmRule[], alarm: AlarmFacts): AlarmRule | undefined =>
-  rules.find((rule) => alarmRuleMatches(rule, alarm));
+export const alarmRuleMatches = (rule: AlarmRule, alarm: AlarmFacts): boolean =>
+  (rule.alarmName === undefined || alarmNameMatches(rule.alarmName, alarm.alarmName)) &&
+  metricConditionsHold(rule, alarm);
+
+// ---------------------------------------------------------------------------------------------------
+// Matching a rule list. The default table has ~300 rules and every alarm is checked against it, so the
+// list is compiled once into an index that yields, for one alarm, only the rules that could match it;
+// those candidates are then checked in list order, so first-match-wins holds. Name globs are split at
+// their stars once, here, rather than on every check.
+
+/**
+ * Alarm-name rules are filed under an anchor: the first three characters of the longest literal part of
+ * their glob, which every matching name contains. Anchors are hashed into a fixed number of buckets
+ * (small integers index an array, no substring is allocated); a collision only adds a candidate that
+ * the full check then turns down.
+ */
+const ANCHOR_LENGTH = 3;
+const ANCHOR_BUCKETS = 4096; // a power of two, so a mask picks the bucket
+
+const anchorBucket = (first: number, second: number, third: number): number =>
+  ((first * 31 + second) * 31 + third) & (ANCHOR_BUCKETS - 1);
+
+/** Candidate rules by what an alarm must have for them to match. Each list holds rule positions, ascending. */
+interface RuleIndex {
+  /** The list the index was built from had this many rules (a changed length means a rebuilt index). */
+  size: number;
+  /** Position of the first rule with no condition at all (it matches every alarm), or `size`. */
+  firstUnconditional: number;
+  /** Rules with an alarm-name glob, by anchor bucket; undefined when no rule has an anchor. */
+  byNameAnchor: (number[] | undefined)[] | undefined;
+  /** Rules with an alarm-name glob too short to anchor (`*`, `a*b`): always candidates. */
+  unanchoredNames: number[];
+  /** Rules without an alarm name but with a metric name. */
+  byMetricName: Map<string, number[]>;
+  /** Rules with only a namespace. */
+  byNamespace: Map<string, number[]>;
+  /** Each rule's alarm-name glob split at its stars, by position (undefined: no name condition). */
+  globParts: (readonly string[] | undefined)[];
+}
+
+function longestOf(parts: readonly string[]): string {
+  let longest = "";
+  for (const part of parts) if (part.length > longest.length) longest = part;
+  return longest;
+}
+
+function pushTo<K>(map: Map<K, number[]>, key: K, position: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [position]);
+  else list.push(position);
+}
+
+function buildIndex(rules: readonly AlarmRule[]): RuleIndex {
+  const index: RuleIndex = {
+    size: rules.length,
+    firstUnconditional: rules.length,
+    byNameAnchor: undefined,
+    unanchoredNames: [],
+    byMetricName: new Map(),
+    byNamespace: new Map(),
+    globParts: rules.map((rule) => rule.alarmName?.split("*")),
+  };
+  rules.forEach((rule, position) => {
+    const parts = index.globParts[position];
+    if (parts !== undefined) {
+      const literal = longestOf(parts);
+      if (literal.length < ANCHOR_LENGTH) {
+        index.unanchoredNames.push(position);
+        return;
+      }
+      index.byNameAnchor ??= new Array(ANCHOR_BUCKETS);
+      const bucket = anchorBucket(literal.charCodeAt(0), literal.charCodeAt(1), literal.charCodeAt(2));
+      const list = index.byNameAnchor[bucket];
+      if (list === undefined) index.byNameAnchor[bucket] = [position];
+      else list.push(position);
+    } else if (rule.metricName !== undefined) pushTo(index.byMetricName, rule.metricName, position);
+    else if (rule.namespace !== undefined) pushTo(index.byNamespace, rule.namespace, position);
+    else index.firstUnconditional = Math.min(index.firstUnconditional, position);
+  });
+  return index;
+}
+
+/**
+ * One index per rule list. Options may carry custom lists, so the cache is keyed by the array itself
+ * (and dropped with it); a list that grew or shrank since is re-indexed. Rule lists are readonly
+ * configuration: a rule edited in place, at the same length, is not seen.
+ */
+const indexes = new WeakMap<readonly AlarmRule[], RuleIndex>();
+
+function indexFor(rules: readonly AlarmRule[]): RuleIndex {
+  const cached = indexes.get(rules);
+  if (cached !== undefined && cached.size === rules.length) return cached;
+  const built = buildIndex(rules);
+  indexes.set(rules, built);
+  return built;
+}
+
+/** alarmRuleMatches for the rule at `position`, with its glob already split. */
+function matchesAt(
+  index: RuleIndex,
+  rules: readonly AlarmRule[],
+  position: number,
+  alarm: AlarmFacts,
+): boolean {
+  const parts = index.globParts[position];
+  return (
+    (parts === undefined || globPartsMatch(parts, alarm.alarmName)) &&
+    metricConditionsHold(rules[position]!, alarm)
+  );
+}
+
+/** The first of `candidates` (ascending positions) before `best` that matches, else `best`. */
+function firstMatchBefore(
+  best: number,
+  candidates: readonly number[] | undefined,
+  index: RuleIndex,
+  rules: readonly AlarmRule[],
+  alarm: AlarmFacts,
+): number {
+  if (candidates === undefined) return best;
+  for (const position of candidates) {
+    if (position >= best) return best;
+    if (matchesAt(index, rules, position, alarm)) return position;
+  }
+  return best;
+}
+
+export function matchAlarmRule(rules: readonly AlarmRule[], alarm: AlarmFacts): AlarmRule | undefined {
+  const index = indexFor(rules);
+  // Position of the earliest match so far; candidates at or after it cannot win.
+  let best = index.firstUnconditional;
+  const name = alarm.alarmName;
+  const byAnchor = index.byNameAnchor;
+  if (byAnchor !== undefined && name.length >= ANCHOR_LENGTH) {
+    // Every three-character window of the name, each character read once.
+    let first = name.charCodeAt(0);
+    let second = name.charCodeAt(1);
+    for (let at = 2; at < name.length; at++) {
+      const third = name.charCodeAt(at);
+      best = firstMatchBefore(best, byAnchor[anchorBucket(first, second, third)], index, rules, alarm);
+      first = second;
+      second = third;
+    }
+  }
+  best = firstMatchBefore(best, index.unanchoredNames, index, rules, alarm);
+  for (const metric of alarm.metrics) {
+    if (metric.metricName !== undefined)
+      best = firstMatchBefore(best, index.byMetricName.get(metric.metricName), index, rules, alarm);
+    if (metric.namespace !== undefined)
+      best = firstMatchBefore(best, index.byNamespace.get(metric.namespace), index, rules, alarm);
+  }
+  return best < rules.length ? rules[best] : undefined;
+}
 
 /** Rules from configuration: validated, with the first problem reported as an InputError at its path. */
 export const parseAlarmRules = (value: unknown, path = "$.alarmRules"): AlarmRule[] =>

@@ -4,7 +4,11 @@
 import type { Resource } from "./resource";
 
 /** Dedupe identity: one finding across re-publications and across its Security Hub copy. */
-export const findingIdentity = (family: string, ...parts: string[]): string => [family, ...parts].join(":");
+export function findingIdentity(family: string, ...parts: string[]): string {
+  let identity = family;
+  for (const part of parts) identity += `:${part}`;
+  return identity;
+}
 
 /** Account + region + primary resource: findings about the same thing share an incident. */
 export function correlationKeyFor(

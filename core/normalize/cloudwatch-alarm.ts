@@ -38,6 +38,11 @@ import type { NormalizeOptions, SourceNormalizer } from "./source-normalizer";
 const STATES = ["ALARM", "OK", "INSUFFICIENT_DATA"] as const;
 type AlarmState = (typeof STATES)[number];
 
+function stateNamed(text: string): AlarmState | undefined {
+  for (const state of STATES) if (state === text) return state;
+  return undefined;
+}
+
 /** Severity of an alarm no rule matched: see the module comment. */
 export const UNMATCHED_ALARM_SEVERITY = "LOW" as const;
 export const UNMATCHED_ALARM_TYPE = "cloudwatch-alarm";
@@ -50,13 +55,45 @@ interface MetricRef {
 
 const ALARM_ARN = /^arn:[\w-]+:cloudwatch:([^:]*):([^:]*):alarm:(.+)$/;
 
+/**
+ * CloudWatch writes state timestamps as `2022-11-08T11:26:05.401+0000`, which the generic reader sends
+ * through a Date round trip (the costliest step of this normalizer). Such a time, when it names a real
+ * calendar day, is already UTC to the millisecond: swapping `+0000` for `Z` gives exactly what the round
+ * trip would. Anything else (impossible days roll over in Date, other offsets) takes the generic path.
+ */
+const CLOUDWATCH_TIME =
+  /^(?:199\d|2[01]\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}\+0000$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number written by the ASCII digits of `text` from `start` to `end`. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
+/** Whether the day of a CLOUDWATCH_TIME exists in its month (days up to 28 always do). */
+function isCalendarDay(time: string): boolean {
+  const day = digitsAt(time, 8, 10);
+  if (day <= 28) return true;
+  const month = digitsAt(time, 5, 7);
+  if (month !== 2) return day <= DAYS_IN_MONTH[month - 1]!;
+  const year = digitsAt(time, 0, 4);
+  return day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+function readAlarmTime(value: unknown, path: string, ctx: ReadContext): string | undefined {
+  if (typeof value === "string" && CLOUDWATCH_TIME.test(value) && isCalendarDay(value))
+    return `${value.slice(0, 23)}Z`;
+  return optionalTime(value, path, ctx);
+}
+
 function readState(detail: Json, ctx: ReadContext): { value: AlarmState; state: Json } {
   const path = "$.detail.state.value";
   const state = requireObject(detail.state, "$.detail.state");
   const raw = optionalString(state.value, path, ctx);
   if (raw === undefined) throw new InputError("missing_field", `${path} is required`, path);
-  const value = raw.trim().toUpperCase();
-  const known = STATES.find((s) => s === value);
+  const known = stateNamed(raw) ?? stateNamed(raw.trim().toUpperCase());
   if (known === undefined)
     throw new InputError(
       "invalid_value",
@@ -66,29 +103,48 @@ function readState(detail: Json, ctx: ReadContext): { value: AlarmState; state: 
   return { value: known, state };
 }
 
+const METRICS_PATH = "$.detail.configuration.metrics";
+
+/** Path of a field of metric `i`: built only when a warning needs it, as this runs for every metric. */
+const metricPath = (i: number, field: string): string => `${childPath(METRICS_PATH, i)}${field}`;
+
+/** optionalObject / optionalString for a metric field; the well-formed case needs no path. */
+function metricObject(value: unknown, i: number, field: string, ctx: ReadContext): Json | undefined {
+  if (isObject(value)) return value;
+  return value === undefined || value === null ? undefined : optionalObject(value, metricPath(i, field), ctx);
+}
+
+function metricString(value: unknown, i: number, field: string, ctx: ReadContext): string | undefined {
+  if (typeof value === "string") return value === "" ? undefined : value;
+  return value === undefined || value === null ? undefined : optionalString(value, metricPath(i, field), ctx);
+}
+
 function readMetrics(configuration: Json | undefined, ctx: ReadContext): MetricRef[] {
-  const path = "$.detail.configuration.metrics";
   const metrics: MetricRef[] = [];
-  optionalArray(configuration?.metrics, path, ctx).forEach((entry, i) => {
-    const at = childPath(path, i);
+  const entries = optionalArray(configuration?.metrics, METRICS_PATH, ctx);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     if (!isObject(entry)) {
-      ctx.warn("ignored_field", at, "metric is not an object; ignored");
-      return;
+      ctx.warn("ignored_field", metricPath(i, ""), "metric is not an object; ignored");
+      continue;
     }
     // Expression entries (metric math, Metrics Insights SQL) name no metric of their own.
-    const stat = optionalObject(entry.metricStat, `${at}.metricStat`, ctx);
-    const metric = optionalObject(stat?.metric, `${at}.metricStat.metric`, ctx);
-    if (metric === undefined) return;
+    const stat = metricObject(entry.metricStat, i, ".metricStat", ctx);
+    const metric = metricObject(stat?.metric, i, ".metricStat.metric", ctx);
+    if (metric === undefined) continue;
     const dimensions: Record<string, string> = {};
-    const dims = optionalObject(metric.dimensions, `${at}.metricStat.metric.dimensions`, ctx) ?? {};
-    for (const [key, value] of Object.entries(dims))
-      if (typeof value === "string" || typeof value === "number") dimensions[key] = String(value);
+    const dims = metricObject(metric.dimensions, i, ".metricStat.metric.dimensions", ctx);
+    if (dims !== undefined)
+      for (const key of Object.keys(dims)) {
+        const value = dims[key];
+        if (typeof value === "string" || typeof value === "number") dimensions[key] = String(value);
+      }
     metrics.push({
-      namespace: optionalString(metric.namespace, `${at}.metricStat.metric.namespace`, ctx),
-      metricName: optionalString(metric.name, `${at}.metricStat.metric.name`, ctx),
+      namespace: metricString(metric.namespace, i, ".metricStat.metric.namespace", ctx),
+      metricName: metricString(metric.name, i, ".metricStat.metric.name", ctx),
       dimensions,
     });
-  });
+  }
   return metrics;
 }
 
@@ -157,17 +213,24 @@ function webAclOf(metrics: MetricRef[], accountId: string, region: string): Reso
   };
 }
 
-function dimensionResources(metrics: MetricRef[], accountId: string, region: string): Resource[] {
-  const seen = new Set<string>();
-  const out: Resource[] = [];
+function addDimensionResources(
+  out: Resource[],
+  metrics: MetricRef[],
+  accountId: string,
+  region: string,
+): void {
+  // Most alarms name no such dimension: the set of seen ones is only made when one turns up.
+  let seen: Set<string> | undefined;
   for (const m of metrics)
     for (const { dimension, make } of DIMENSION_RESOURCES) {
       const id = m.dimensions[dimension];
-      if (id === undefined || id === "" || seen.has(`${dimension}:${id}`)) continue;
-      seen.add(`${dimension}:${id}`);
+      if (id === undefined || id === "") continue;
+      const key = `${dimension}:${id}`;
+      seen ??= new Set();
+      if (seen.has(key)) continue;
+      seen.add(key);
       out.push(make(id, accountId, region));
     }
-  return out;
 }
 
 /** Web ACL first when the alarm watches one; then the alarm; then what its dimensions and children name. */
@@ -182,25 +245,40 @@ function resourcesOf(a: {
 }): Resource[] {
   const { accountId, region, metrics } = a;
   const firstMetric = metrics.find((m) => m.namespace !== undefined || m.metricName !== undefined);
-  const alarm: Resource = {
+  // Optional fields are set one by one (in the usual key order) rather than spread in: this runs per alarm.
+  const alarm: Extract<Resource, { type: "cloudwatch-alarm" }> = {
     type: "cloudwatch-alarm",
     id: a.alarmName,
-    ...(a.arn !== undefined ? { arn: a.arn } : {}),
-    accountId,
-    region,
-    ...(firstMetric?.namespace !== undefined ? { namespace: firstMetric.namespace } : {}),
-    ...(firstMetric?.metricName !== undefined ? { metricName: firstMetric.metricName } : {}),
-    ...(a.tags !== undefined ? { tags: a.tags } : {}),
   };
-  const children: Resource[] = a.children.map((childArn) => ({
-    type: "cloudwatch-alarm",
-    id: childArn.match(ALARM_ARN)?.[3] ?? childArn,
-    arn: childArn,
-    accountId,
-    region,
-  }));
+  if (a.arn !== undefined) alarm.arn = a.arn;
+  alarm.accountId = accountId;
+  alarm.region = region;
+  if (firstMetric?.namespace !== undefined) alarm.namespace = firstMetric.namespace;
+  if (firstMetric?.metricName !== undefined) alarm.metricName = firstMetric.metricName;
+  if (a.tags !== undefined) alarm.tags = a.tags;
+  const resources: Resource[] = [];
   const webAcl = webAclOf(metrics, accountId, region);
-  return [...(webAcl ? [webAcl] : []), alarm, ...dimensionResources(metrics, accountId, region), ...children];
+  if (webAcl !== undefined) resources.push(webAcl);
+  resources.push(alarm);
+  addDimensionResources(resources, metrics, accountId, region);
+  for (const childArn of a.children)
+    resources.push({
+      type: "cloudwatch-alarm",
+      id: childArn.match(ALARM_ARN)?.[3] ?? childArn,
+      arn: childArn,
+      accountId,
+      region,
+    });
+  return resources;
+}
+
+/** The first alarm ARN in the envelope's resources, with its region, account and alarm name. */
+function alarmArnOf(resources: readonly string[]): RegExpExecArray | undefined {
+  for (const resource of resources) {
+    const parts = ALARM_ARN.exec(resource);
+    if (parts !== null) return parts;
+  }
+  return undefined;
 }
 
 function fromEnvelope(envelope: Envelope, ctx: ReadContext, options: NormalizeOptions): Finding[] {
@@ -209,9 +287,10 @@ function fromEnvelope(envelope: Envelope, ctx: ReadContext, options: NormalizeOp
   const { value: state, state: stateObj } = readState(detail, ctx);
   if (state === "INSUFFICIENT_DATA") return [];
 
-  const arn = envelope.resources.find((r) => ALARM_ARN.test(r));
-  const [, arnRegion, arnAccount, arnName] = arn?.match(ALARM_ARN) ?? [];
-  const alarmName = optionalString(detail.alarmName, "$.detail.alarmName", ctx) ?? arnName;
+  // Indexed rather than destructured: destructuring a RegExp match walks the iterator protocol.
+  const arnParts = alarmArnOf(envelope.resources);
+  const arn = arnParts?.[0];
+  const alarmName = optionalString(detail.alarmName, "$.detail.alarmName", ctx) ?? arnParts?.[3];
   if (alarmName === undefined)
     throw new InputError(
       "missing_field",
@@ -219,13 +298,13 @@ function fromEnvelope(envelope: Envelope, ctx: ReadContext, options: NormalizeOp
       "$.detail.alarmName",
     );
 
-  const accountId = envelope.account ?? arnAccount ?? unknownWith(ctx, "$.account", "account");
-  const region = envelope.region ?? arnRegion ?? unknownWith(ctx, "$.region", "region");
+  const accountId = envelope.account ?? arnParts?.[2] ?? unknownWith(ctx, "$.account", "account");
+  const region = envelope.region ?? arnParts?.[1] ?? unknownWith(ctx, "$.region", "region");
 
   const previous = optionalObject(detail.previousState, "$.detail.previousState", ctx);
   const configuration = optionalObject(detail.configuration, "$.detail.configuration", ctx);
-  const stateAt = optionalTime(stateObj.timestamp, "$.detail.state.timestamp", ctx);
-  const previousAt = optionalTime(previous?.timestamp, "$.detail.previousState.timestamp", ctx);
+  const stateAt = readAlarmTime(stateObj.timestamp, "$.detail.state.timestamp", ctx);
+  const previousAt = readAlarmTime(previous?.timestamp, "$.detail.previousState.timestamp", ctx);
   const changedAt = stateAt ?? envelope.time;
   if (changedAt === undefined)
     throw new InputError(
@@ -269,14 +348,7 @@ function fromEnvelope(envelope: Envelope, ctx: ReadContext, options: NormalizeOp
       type: rule?.id ?? UNMATCHED_ALARM_TYPE,
       category: rule?.category ?? "generic",
       title: recovery ? `${label} recovered: ${alarmName} is OK` : `${label}: ${alarmName} is in ALARM`,
-      description: [
-        description,
-        reason,
-        alarmRule !== undefined ? `Composite rule: ${alarmRule}` : undefined,
-        previousValue !== undefined ? `Previous state: ${previousValue}.` : undefined,
-      ]
-        .filter((s) => s !== undefined)
-        .join("\n"),
+      description: describe(description, reason, alarmRule, previousValue),
       severity: fromLabel(rule?.severity ?? UNMATCHED_ALARM_SEVERITY),
       accountId,
       region,
@@ -296,6 +368,21 @@ function fromEnvelope(envelope: Envelope, ctx: ReadContext, options: NormalizeOp
       warnings: ctx.since(mark),
     }),
   ];
+}
+
+/** The alarm's description, the reason for the change, the composite rule and the previous state, one a line. */
+function describe(
+  description: string | undefined,
+  reason: string | undefined,
+  alarmRule: string | undefined,
+  previousValue: string | undefined,
+): string {
+  const lines: string[] = [];
+  if (description !== undefined) lines.push(description);
+  if (reason !== undefined) lines.push(reason);
+  if (alarmRule !== undefined) lines.push(`Composite rule: ${alarmRule}`);
+  if (previousValue !== undefined) lines.push(`Previous state: ${previousValue}.`);
+  return lines.join("\n");
 }
 
 function unknownWith(ctx: ReadContext, path: string, what: string): string {

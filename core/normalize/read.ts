@@ -124,10 +124,18 @@ const MAX_MS = Date.UTC(2200, 0, 1);
 const CANONICAL_TIME =
   /^(199\d|2[01]\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?Z$/;
 
+const UTC_OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+00:?00$/;
+
 export function optionalTime(value: unknown, path: string, ctx: ReadContext): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value === "string" && CANONICAL_TIME.test(value))
-    return value.length === 24 ? value : `${value.slice(0, 19)}.000Z`;
+  if (typeof value === "string") {
+    if (CANONICAL_TIME.test(value)) return value.length === 24 ? value : `${value.slice(0, 19)}.000Z`;
+    // CloudWatch writes `…+0000`: the same instant, once the date is a real one (checked by the round trip).
+    if (UTC_OFFSET_TIME.test(value)) {
+      const iso = `${value.slice(0, 19)}${value[19] === "." ? value.slice(19, 23) : ".000"}Z`;
+      if (new Date(iso).toISOString() === iso) return iso;
+    }
+  }
   let ms: number | undefined;
   if (typeof value === "number" && Number.isFinite(value)) {
     ms = epochToMs(value);

@@ -85,19 +85,26 @@ const SOURCE_TYPES: Record<string, string> = {
 const MIN_MS = Date.UTC(1990, 0, 1);
 const MAX_MS = Date.UTC(2200, 0, 1);
 
-/** WAF writes epoch milliseconds: that is the format, not something to warn about. */
-function readTime(value: unknown, path: string, ctx: ReadContext): string {
-  const at =
-    typeof value === "number" && value >= MIN_MS && value < MAX_MS
-      ? new Date(value).toISOString()
-      : optionalTime(value, path, ctx);
+/**
+ * WAF writes epoch milliseconds: that is the format, not something to warn about. Such a time is returned
+ * as the number, to be formatted only if the record becomes a finding (most records are ALLOWs, and
+ * formatting is the costliest step of reading one); any other form is read and checked here.
+ */
+function readTime(value: unknown, path: string, ctx: ReadContext): number | string {
+  if (typeof value === "number" && value >= MIN_MS && value < MAX_MS) return value;
+  const at = optionalTime(value, path, ctx);
   if (at === undefined) throw new InputError("invalid_value", `${path} is not a readable time`, path);
   return at;
 }
 
+function actionNamed(text: string): WafAction | undefined {
+  for (const action of ACTIONS) if (action === text) return action;
+  return undefined;
+}
+
 function readAction(value: unknown, path: string): WafAction {
   const raw = requireString(value, path);
-  const action = ACTIONS.find((a) => a === raw.trim().toUpperCase());
+  const action = actionNamed(raw) ?? actionNamed(raw.trim().toUpperCase());
   if (action === undefined)
     throw new InputError(
       "invalid_value",
@@ -161,10 +168,11 @@ function webAclOf(webaclId: string, path: string, ctx: ReadContext) {
 function read(doc: Json, path: string, ctx: ReadContext): Finding[] {
   const mark = ctx.warnings.length;
   const action = readAction(doc.action, `${path}.action`);
-  const at = readTime(doc.timestamp, `${path}.timestamp`, ctx);
+  const time = readTime(doc.timestamp, `${path}.timestamp`, ctx);
   const webaclId = requireString(doc.webaclId, `${path}.webaclId`);
   const http = requireObject(doc.httpRequest, `${path}.httpRequest`);
   if (!SIGNAL[action]) return [];
+  const at = typeof time === "number" ? new Date(time).toISOString() : time;
 
   const acl = webAclOf(webaclId, `${path}.webaclId`, ctx);
   const ruleId = optionalString(doc.terminatingRuleId, `${path}.terminatingRuleId`, ctx) ?? "unknown-rule";
@@ -176,7 +184,14 @@ function read(doc: Json, path: string, ctx: ReadContext): Finding[] {
     [ruleId, group.groupId, group.ruleId, ...conditions].filter((t) => t !== undefined),
   );
 
-  const str = (key: string) => optionalString(http[key], `${path}.httpRequest.${key}`, ctx);
+  // A well-formed field needs no path: it is only built for a warning.
+  const str = (key: string) => {
+    const value = http[key];
+    if (typeof value === "string") return value === "" ? undefined : value;
+    return value === undefined || value === null
+      ? undefined
+      : optionalString(value, `${path}.httpRequest.${key}`, ctx);
+  };
   const clientIp = str("clientIp");
   const country = str("country");
   const requestId = str("requestId");

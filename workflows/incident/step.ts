@@ -27,7 +27,7 @@ import type {
 } from "../../core/ports/incident-store";
 import { TIMELINE_ACTION } from "./actions";
 import { acceptsFinding, type IncidentContext } from "./context";
-import { incidentMachine } from "./incident.machine";
+import { type IncidentMachine, incidentMachine } from "./incident.machine";
 import { persistSnapshot, resolveStoredSnapshot } from "./snapshot";
 
 export interface StepDeps {
@@ -72,6 +72,26 @@ export interface StepUnchanged {
 
 export type StepResult = StepChanged | StepUnchanged;
 
+/**
+ * The state before the first event. Computing it with initialTransition builds an actor scope each time
+ * (the costliest part of opening an incident), and it differs between incidents only by id — so it is
+ * computed once per machine and resolved with the id. (step() never ran its entry actions anyway.)
+ */
+const initialStates = new WeakMap<IncidentMachine, { value: unknown; context: IncidentContext }>();
+
+function initialSnapshot(machine: IncidentMachine, incidentId: string) {
+  let initial = initialStates.get(machine);
+  if (!initial) {
+    const [snapshot] = initialTransition(machine, { incidentId: "" });
+    initial = { value: snapshot.value, context: snapshot.context as IncidentContext };
+    initialStates.set(machine, initial);
+  }
+  return machine.resolveState({
+    value: initial.value as never,
+    context: structuredClone({ ...initial.context, incidentId }),
+  });
+}
+
 /** Structural equality of JSON-like values (contexts are plain data; key order does not matter). */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -90,7 +110,7 @@ export function step(stored: StoredIncident | undefined, event: IncidentEvent, d
   const machine = incidentMachine({ sla: deps.slaPolicy, containment: deps.containmentPolicy });
   const before = stored
     ? resolveStoredSnapshot(machine, stored.snapshot)
-    : initialTransition(machine, { incidentId: deps.incidentId })[0];
+    : initialSnapshot(machine, deps.incidentId);
   const [after, actions] = transition(machine, before, event);
 
   const previousVersion = stored?.version ?? 0;

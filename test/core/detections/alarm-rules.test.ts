@@ -273,3 +273,76 @@ describe("parseAlarmRules", () => {
     expect(error).toMatchObject({ code: "invalid_value", path: "$.alarmRules[1].severity" });
   });
 });
+
+describe("matchAlarmRule against a linear scan", () => {
+  /** The definition of first match wins, with no index: what the indexed matcher must agree with. */
+  const firstByScan = (rules: readonly AlarmRule[], facts: AlarmFacts) =>
+    rules.find((r) => alarmRuleMatches(r, facts));
+
+  // Few letters so that names, globs and metric names often meet; globs of every length, so that some
+  // are anchored (a literal part of three or more characters) and some are not.
+  const letters = fc.constantFrom("a", "b", "c", "-", "*");
+  const glob = fc.string({ unit: letters, maxLength: 8 });
+  const name = fc.string({ unit: fc.constantFrom("a", "b", "c", "-"), maxLength: 14 });
+  const namespace = fc.constantFrom("NS/A", "NS/B");
+  const metricName = fc.constantFrom("M1", "M2", "M3");
+  const ruleArb = fc
+    .record({ alarmName: glob, namespace, metricName }, { requiredKeys: [] })
+    .map((conditions) => rule(conditions));
+  const rulesArb = fc
+    .array(ruleArb, { maxLength: 30 })
+    .map((rules) => rules.map((r, i) => ({ ...r, id: `rule-${i}` })));
+  const factsArb = fc.record({
+    alarmName: name,
+    metrics: fc.array(fc.record({ namespace, metricName }, { requiredKeys: [] }), { maxLength: 3 }),
+  });
+
+  it("picks the same rule for any rule list and alarm", () => {
+    fc.assert(
+      fc.property(rulesArb, fc.array(factsArb, { minLength: 1, maxLength: 5 }), (rules, alarms) => {
+        for (const facts of alarms) expect(matchAlarmRule(rules, facts)).toBe(firstByScan(rules, facts));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("picks the same default rule for names built from the default table's own globs", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...DEFAULT_ALARM_RULES.filter((r) => r.alarmName !== undefined)),
+        fc.string({ maxLength: 6 }),
+        fc.string({ maxLength: 6 }),
+        (r, before, after) => {
+          // Prepare: fill the glob's stars, so the name matches this rule and maybe an earlier one
+          const facts = alarm(r.alarmName!.split("*").join(before) + after);
+          // Act / Assess
+          expect(matchAlarmRule(DEFAULT_ALARM_RULES, facts)).toBe(firstByScan(DEFAULT_ALARM_RULES, facts));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("sees rules added to a list it has already matched against", () => {
+    // Prepare
+    const rules: AlarmRule[] = [rule({ id: "named", alarmName: "*RootUsage*" })];
+    expect(matchAlarmRule(rules, alarm("CpuHigh"))).toBeUndefined();
+    rules.push(rule({ id: "catch-all" }));
+    // Act
+    const matched = matchAlarmRule(rules, alarm("CpuHigh"));
+    // Assess
+    expect(matched?.id).toBe("catch-all");
+  });
+
+  it("lets a rule with no condition win over every later rule", () => {
+    // Prepare
+    const rules = [
+      rule({ id: "by-name", alarmName: "*Root*" }),
+      rule({ id: "anything" }),
+      rule({ id: "by-metric", metricName: "RootAccountUsage" }),
+    ];
+    // Act / Assess
+    expect(matchAlarmRule(rules, alarm("RootUsage"))?.id).toBe("by-name");
+    expect(matchAlarmRule(rules, alarm("x", ["CloudTrailMetrics", "RootAccountUsage"]))?.id).toBe("anything");
+  });
+});

@@ -10,7 +10,7 @@ import {
   UNMATCHED_ALARM_TYPE,
 } from "../../../core/normalize/cloudwatch-alarm";
 import { readEnvelope } from "../../../core/normalize/envelope";
-import { type Json, ReadContext } from "../../../core/normalize/read";
+import { type Json, optionalTime, ReadContext } from "../../../core/normalize/read";
 import { wafLogNormalizer } from "../../../core/normalize/waf-log";
 import {
   alarmArn,
@@ -530,5 +530,67 @@ describe("cloudWatchAlarmNormalizer properties", () => {
         },
       ),
     );
+  });
+});
+
+describe("cloudWatchAlarmNormalizer state times", () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  /** CloudWatch's `2019-10-02T17:04:40.989+0000` form, with fields that may name no real time. */
+  const cloudWatchForm = fc
+    .record({
+      year: fc.integer({ min: 1985, max: 2205 }),
+      month: fc.integer({ min: 0, max: 13 }),
+      day: fc.integer({ min: 0, max: 32 }),
+      hour: fc.integer({ min: 0, max: 24 }),
+      minute: fc.integer({ min: 0, max: 60 }),
+      second: fc.integer({ min: 0, max: 60 }),
+      ms: fc.integer({ min: 0, max: 999 }),
+    })
+    .map(
+      (t) =>
+        `${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}T${pad(t.hour, 2)}:${pad(t.minute, 2)}:${pad(t.second, 2)}.${pad(t.ms, 3)}+0000`,
+    );
+
+  /** What the generic time reader makes of a state timestamp: the finding's time and its warnings there. */
+  function generic(timestamp: unknown, envelopeTime: string) {
+    const ctx = new ReadContext("expected");
+    const at =
+      optionalTime(timestamp, "$.detail.state.timestamp", ctx) ?? optionalTime(envelopeTime, "$.time", ctx);
+    return { at, warnings: ctx.warnings.filter((w) => w.path === "$.detail.state.timestamp") };
+  }
+
+  it("reads every state timestamp as the generic time reader does, real calendar day or not", () => {
+    fc.assert(
+      fc.property(fc.oneof(cloudWatchForm, fc.string({ maxLength: 30 })), (timestamp) => {
+        // Prepare
+        const doc = makeRootUsageAlarm({ state: { timestamp } });
+        const expected = generic(timestamp, doc.time);
+        // Act
+        const finding = only(doc);
+        // Assess
+        expect(finding.updatedAt).toBe(expected.at);
+        expect(finding.warnings.filter((w) => w.path === "$.detail.state.timestamp")).toEqual(
+          expected.warnings,
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ["2023-02-29T10:00:00.000+0000"], // not a leap year: Date rolls over to March 1st
+    ["2024-02-29T10:00:00.000+0000"],
+    ["2100-02-29T10:00:00.000+0000"], // a century, not a leap year
+    ["2000-02-29T10:00:00.000+0000"], // divisible by 400: a leap year
+    ["2022-04-31T10:00:00.000+0000"],
+    ["2022-12-31T23:59:59.999+0000"],
+    ["2022-02-30T10:00:00.000+0000"],
+  ])("dates a %s state as the generic reader does", (timestamp) => {
+    // Prepare
+    const doc = makeRootUsageAlarm({ state: { timestamp } });
+    // Act
+    const finding = only(doc);
+    // Assess
+    expect(finding.updatedAt).toBe(generic(timestamp, doc.time).at);
   });
 });

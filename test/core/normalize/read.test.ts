@@ -27,6 +27,9 @@ describe("tolerant readers", () => {
     const ctx = new ReadContext("t");
     expect(optionalTime("2019-10-02T17:04:40.985+0000", "$", ctx)).toBe("2019-10-02T17:04:40.985Z");
     expect(optionalTime("2019-10-02T17:04:40", "$", ctx)).toBe("2019-10-02T17:04:40.000Z");
+    expect(optionalTime("2019-10-02T17:04:40+00:00", "$", ctx)).toBe("2019-10-02T17:04:40.000Z");
+    expect(optionalTime("2019-10-02T17:04:40.985+00:00", "$", ctx)).toBe("2019-10-02T17:04:40.985Z");
+    expect(optionalTime("2019-02-30T17:04:40+0000", "$", ctx)).toBe("2019-03-02T17:04:40.000Z");
   });
 
   it("ignores unreadable or absurd times with a warning instead of failing", () => {
