@@ -133,7 +133,8 @@ export function optionalTime(value: unknown, path: string, ctx: ReadContext): st
     // CloudWatch writes `…+0000`: the same instant, once the date is a real one (checked by the round trip).
     if (UTC_OFFSET_TIME.test(value)) {
       const iso = `${value.slice(0, 19)}${value[19] === "." ? value.slice(19, 23) : ".000"}Z`;
-      if (new Date(iso).toISOString() === iso) return iso;
+      const ms = Date.parse(iso);
+      if (ms >= MIN_MS && ms <= MAX_MS && new Date(ms).toISOString() === iso) return iso;
     }
   }
   let ms: number | undefined;
