@@ -15,9 +15,11 @@ export interface GuardDutyTypeParts {
   family: string;
 }
 
+const TYPE_PARTS = /^([^:/]+):([^/]+)\/(.+)$/;
+
 /** Splits a GuardDuty type into its parts; undefined when it does not have the `Purpose:Resource/Family` form. */
 export function parseGuardDutyType(type: string): GuardDutyTypeParts | undefined {
-  const match = /^([^:/]+):([^/]+)\/(.+)$/.exec(type.trim());
+  const match = TYPE_PARTS.exec(type.trim());
   if (!match) return undefined;
   return { purpose: match[1]!, resource: match[2]!, family: match[3]! };
 }
@@ -141,10 +143,21 @@ const matches = (rule: CategoryRule, parts: GuardDutyTypeParts): boolean =>
   (rule.resource === undefined || rule.resource.includes(parts.resource)) &&
   (rule.family === undefined || rule.family.test(parts.family));
 
+/**
+ * Decided types (null: no rule matched). Every finding asks and GuardDuty has a few hundred types, so
+ * each type is parsed and scanned once; the bound keeps types taken from input from growing it forever.
+ */
+const RULE_BY_TYPE = new Map<string, CategoryRule | null>();
+const RULE_BY_TYPE_LIMIT = 2000;
+
 /** The rule that decides a type's category; undefined when none does (the category is then `generic`). */
 export function guardDutyCategoryRule(type: string): CategoryRule | undefined {
+  const decided = RULE_BY_TYPE.get(type);
+  if (decided !== undefined) return decided ?? undefined;
   const parts = parseGuardDutyType(type);
-  return parts ? GUARDDUTY_CATEGORY_RULES.find((rule) => matches(rule, parts)) : undefined;
+  const rule = parts ? GUARDDUTY_CATEGORY_RULES.find((r) => matches(r, parts)) : undefined;
+  if (RULE_BY_TYPE.size < RULE_BY_TYPE_LIMIT) RULE_BY_TYPE.set(type, rule ?? null);
+  return rule;
 }
 
 export function categoryForGuardDutyType(type: string): Category {

@@ -14,7 +14,7 @@ import type { Envelope } from "./envelope";
 import { readGuardDutyFinding } from "./guardduty/finding";
 import { readObjectScanResult } from "./guardduty/malware-scan";
 import { RUNTIME_HEALTHY, RUNTIME_UNHEALTHY, readRuntimeCoverage } from "./guardduty/runtime-coverage";
-import { fieldOf, View } from "./guardduty/view";
+import { fieldValue, View } from "./guardduty/view";
 import { isObject, type Json, type ReadContext } from "./read";
 import type { SourceNormalizer } from "./source-normalizer";
 
@@ -23,16 +23,16 @@ export const MALWARE_OBJECT_SCAN_RESULT = "GuardDuty Malware Protection Object S
 
 export function isBareGuardDutyFinding(doc: Json): boolean {
   if ("detail-type" in doc || "detail" in doc) return false;
-  const resource = fieldOf(doc, "resource").value;
-  const service = fieldOf(doc, "service").value;
-  const arn = fieldOf(doc, "arn").value;
+  const resource = fieldValue(doc, "resource");
+  const service = fieldValue(doc, "service");
+  const arn = fieldValue(doc, "arn");
   const fromGuardDuty =
-    (isObject(service) && String(fieldOf(service, "serviceName").value).toLowerCase() === "guardduty") ||
+    (isObject(service) && String(fieldValue(service, "serviceName")).toLowerCase() === "guardduty") ||
     (typeof arn === "string" && arn.includes(":guardduty:"));
   return (
-    typeof fieldOf(doc, "type").value === "string" &&
+    typeof fieldValue(doc, "type") === "string" &&
     isObject(resource) &&
-    typeof fieldOf(resource, "resourceType").value === "string" &&
+    typeof fieldValue(resource, "resourceType") === "string" &&
     fromGuardDuty
   );
 }

@@ -73,11 +73,19 @@ export function actionActor(
 ): Actor | undefined {
   const action = service?.obj("action");
   if (!action) return undefined;
-  const found = REMOTE_BLOCKS.map((name) => ({ name, block: action.obj(name) })).find((b) => b.block);
-  const block = found?.block;
+  let blockName: string | undefined;
+  let block: View | undefined;
+  // Every block is read, not only up to the first present one, so a malformed later block still warns.
+  for (const name of REMOTE_BLOCKS) {
+    const found = action.obj(name);
+    if (found && !block) {
+      block = found;
+      blockName = name;
+    }
+  }
   const ip = block ? remoteIp(block) : undefined;
   const actor = compact({
-    principal: principal(found?.name, block, resource, resources),
+    principal: principal(blockName, block, resource, resources),
     ip: ip?.str("ipAddressV4") ?? ip?.str("ipAddressV6") ?? block?.strings("sourceIPs")[0],
     userAgent:
       block?.str("userAgent") ?? service?.obj("additionalInfo")?.obj("userAgent")?.str("fullUserAgent"),

@@ -10,8 +10,8 @@
  */
 import type { Actor } from "../../findings/finding";
 import type { NetworkInterface, Resource } from "../../findings/resource";
-import { uniqueById } from "./resource-details";
-import { compact, type View } from "./view";
+import { uniqueGroups } from "./resource-details";
+import { compact, mapDefined, type View } from "./view";
 
 export const sequenceOf = (service: View | undefined): View | undefined =>
   service?.obj("detection")?.obj("sequence");
@@ -25,11 +25,12 @@ function eniOf(entry: View, uid: string): NetworkInterface {
     // ResourceV2 spells it subNetId.
     subnetId: data?.str("subNetId") ?? data?.str("subnetId"),
     vpcId: data?.str("vpcId"),
-    securityGroups:
-      data?.list("securityGroups").flatMap((sg) => {
-        const id = sg.str("groupId");
-        return id ? [compact({ id, name: sg.str("groupName") })] : [];
-      }) ?? [],
+    securityGroups: data
+      ? mapDefined(data.list("securityGroups"), (sg) => {
+          const id = sg.str("groupId");
+          return id ? compact({ id, name: sg.str("groupName") }) : undefined;
+        })
+      : [],
   });
 }
 
@@ -40,7 +41,7 @@ type V2Reader = (entry: View, uid: string, enis: ReadonlyMap<string, NetworkInte
 const RESOURCE_V2: Record<string, V2Reader> = {
   EC2_INSTANCE: (entry, uid, enis) => {
     const data = entry.obj("data")?.obj("ec2Instance");
-    const mine = (data?.strings("ec2NetworkInterfaceUids") ?? []).flatMap((id) => enis.get(id) ?? []);
+    const mine = mapDefined(data?.strings("ec2NetworkInterfaceUids") ?? [], (id) => enis.get(id));
     return compact({
       type: "ec2-instance" as const,
       id: lastSegment(uid),
@@ -55,7 +56,7 @@ const RESOURCE_V2: Record<string, V2Reader> = {
       vpcId: mine[0]?.vpcId,
       subnetId: mine[0]?.subnetId,
       networkInterfaces: mine,
-      securityGroups: uniqueById(mine.flatMap((eni) => eni.securityGroups)),
+      securityGroups: uniqueGroups(mine),
     });
   },
   S3_BUCKET: (entry, uid) =>
@@ -108,50 +109,44 @@ const RESOURCE_V2: Record<string, V2Reader> = {
 
 /** The resources an attack sequence lists, first one first. */
 export function sequenceResources(sequence: View): Resource[] {
-  const entries = sequence.list("resources").flatMap((entry) => {
+  const entries = mapDefined(sequence.list("resources"), (entry) => {
     const uid = entry.str("uid");
     if (!uid) {
       entry.ctx.warn("missing_resource_id", entry.path, "sequence resource has no uid; skipped");
-      return [];
+      return undefined;
     }
-    return [{ entry, uid, kind: entry.str("resourceType") ?? "unknown" }];
+    return { entry, uid, kind: entry.str("resourceType") ?? "unknown" };
   });
   const enis = new Map(
     entries.filter((e) => e.kind === "EC2_NETWORK_INTERFACE").map((e) => [e.uid, eniOf(e.entry, e.uid)]),
   );
-  const folded = new Set(
-    entries.flatMap((e) =>
-      e.kind === "EC2_INSTANCE"
-        ? (e.entry.obj("data")?.obj("ec2Instance")?.strings("ec2NetworkInterfaceUids") ?? [])
-        : [],
-    ),
-  );
-  return entries.flatMap(({ entry, uid, kind }): Resource[] => {
-    if (kind === "EC2_NETWORK_INTERFACE" && folded.has(uid)) return [];
-    const read = RESOURCE_V2[kind];
-    if (read) return [read(entry, uid, enis)];
-    return [
-      compact({ type: "other" as const, id: uid, sourceType: kind, accountId: entry.str("accountId") }),
-    ];
+  const folded = new Set<string>();
+  for (const e of entries)
+    if (e.kind === "EC2_INSTANCE")
+      for (const id of e.entry.obj("data")?.obj("ec2Instance")?.strings("ec2NetworkInterfaceUids") ?? [])
+        folded.add(id);
+  return mapDefined(entries, ({ entry, uid, kind }): Resource | undefined => {
+    if (kind === "EC2_NETWORK_INTERFACE" && folded.has(uid)) return undefined;
+    const read = Object.hasOwn(RESOURCE_V2, kind) ? RESOURCE_V2[kind] : undefined;
+    if (read) return read(entry, uid, enis);
+    return compact({ type: "other" as const, id: uid, sourceType: kind, accountId: entry.str("accountId") });
   });
 }
 
 /** Sequence actors (users) as IAM principals: the fallback primary when no resource is listed. */
 export function sequenceActorPrincipals(sequence: View): Resource[] {
-  return sequence.list("actors").flatMap((actor) => {
+  return mapDefined(sequence.list("actors"), (actor): Resource | undefined => {
     const user = actor.obj("user");
     const id = user?.str("uid") ?? user?.str("name") ?? actor.str("id");
-    if (!id) return [];
-    return [
-      compact({
-        type: "iam-principal" as const,
-        id,
-        arn: id.startsWith("arn:") ? id : undefined,
-        accountId: user?.obj("account")?.str("uid"),
-        principalType: user?.str("type"),
-        name: user?.str("name"),
-      }),
-    ];
+    if (!id) return undefined;
+    return compact({
+      type: "iam-principal" as const,
+      id,
+      arn: id.startsWith("arn:") ? id : undefined,
+      accountId: user?.obj("account")?.str("uid"),
+      principalType: user?.str("type"),
+      name: user?.str("name"),
+    });
   });
 }
 

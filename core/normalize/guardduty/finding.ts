@@ -34,18 +34,26 @@ interface FindingArn {
   detectorId?: string;
 }
 
+const FINDING_ARN = /^arn:([^:]+):guardduty:([^:]*):([^:]*):(.*)$/;
+const DETECTOR = /^detector\/([^/]+)/;
+
 /** `arn:<partition>:guardduty:<region>:<account>:detector/<detector>/finding/<id>` */
 export function parseFindingArn(arn: string | undefined): FindingArn | undefined {
-  const match = /^arn:([^:]+):guardduty:([^:]*):([^:]*):(.*)$/.exec(arn ?? "");
+  const match = FINDING_ARN.exec(arn ?? "");
   if (!match) return undefined;
-  const detectorId = /^detector\/([^/]+)/.exec(match[4]!)?.[1];
-  return compact({ partition: match[1]!, region: match[2]!, account: match[3]!, detectorId });
+  // Internal only (its fields are read, never copied into a finding), so detectorId may stay undefined.
+  return {
+    partition: match[1]!,
+    region: match[2]!,
+    account: match[3]!,
+    detectorId: DETECTOR.exec(match[4]!)?.[1],
+  };
 }
 
 function readSeverity(detail: View): Severity {
   const severity = detail.num("severity");
   if (severity !== undefined) return fromGuardDutySeverity(severity);
-  detail.ctx.warn("missing_severity", detail.at("severity").path, "no usable severity; read as MEDIUM");
+  detail.ctx.warn("missing_severity", detail.pathOf("severity"), "no usable severity; read as MEDIUM");
   return fromLabel("MEDIUM");
 }
 
@@ -56,7 +64,7 @@ function readCount(service: View | undefined): number {
   const fixed = Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.floor(count)));
   service!.ctx.warn(
     "invalid_value",
-    service!.at("count").path,
+    service!.pathOf("count"),
     `count ${count} is not a positive integer; read as ${fixed}`,
   );
   return fixed;
@@ -73,7 +81,7 @@ export function readGuardDutyFinding(
   const arn = parseFindingArn(detail.str("arn"));
   const accountId = firstOf(
     detail,
-    detail.at("accountId").path,
+    { key: "accountId" },
     "account",
     UNKNOWN,
     detail.str("accountId"),
@@ -82,7 +90,7 @@ export function readGuardDutyFinding(
   );
   const region = firstOf(
     detail,
-    detail.at("region").path,
+    { key: "region" },
     "region",
     UNKNOWN,
     detail.str("region"),
@@ -95,7 +103,7 @@ export function readGuardDutyFinding(
   const createdAt = detail.time("createdAt");
   const updatedAt = firstOf(
     detail,
-    detail.at("updatedAt").path,
+    { key: "updatedAt" },
     "time",
     EPOCH,
     detail.time("updatedAt"),
@@ -115,6 +123,7 @@ export function readGuardDutyFinding(
   const sequence = sequenceOf(service);
   const actor = (sequence ? sequenceActor(sequence) : undefined) ?? actionActor(service, resource, resources);
 
+  // One literal, compacted once (only `actor` may be absent), and finished by buildFinding.
   const draft = {
     source: "guardduty" as const,
     identity: guardDutyIdentity(accountId, region, id),
@@ -140,6 +149,8 @@ export function readGuardDutyFinding(
       rawRef: detail.ctx.rawRef,
       rawPath: detail.path,
     },
+    // Last: every warning above (severity, count, archived…) belongs to this finding.
+    warnings: detail.ctx.since(warningsFrom),
   };
-  return buildFinding(compact({ ...draft, warnings: detail.ctx.since(warningsFrom) }));
+  return buildFinding(compact(draft));
 }

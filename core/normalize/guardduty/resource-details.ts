@@ -6,7 +6,7 @@
  * with a made-up id; fields GuardDuty does not give stay absent.
  */
 import type { NetworkInterface, Resource, ResourceOf, SecurityGroupRef } from "../../findings/resource";
-import { compact, UNKNOWN, type View } from "./view";
+import { compact, mapDefined, UNKNOWN, type View } from "./view";
 
 /** What the resource readers need to know about the finding around them. */
 export interface ResourceScope {
@@ -24,16 +24,24 @@ function missingId(block: View, what: string): undefined {
 }
 
 function securityGroups(owner: View, key: string): SecurityGroupRef[] {
-  return owner.list(key).flatMap((sg) => {
+  return mapDefined(owner.list(key), (sg) => {
     const id = sg.str("groupId");
-    if (!id) return missingId(sg, "security group") ?? [];
-    return [compact({ id, name: sg.str("groupName") })];
+    if (!id) return missingId(sg, "security group");
+    return compact({ id, name: sg.str("groupName") });
   });
 }
 
-export function uniqueById<T extends { id: string }>(items: readonly T[]): T[] {
+/** The security groups of some network interfaces, each once: the first listing of an id wins. */
+export function uniqueGroups(enis: readonly NetworkInterface[]): SecurityGroupRef[] {
+  const groups: SecurityGroupRef[] = [];
   const seen = new Set<string>();
-  return items.filter((item) => !seen.has(item.id) && seen.add(item.id));
+  for (const eni of enis)
+    for (const group of eni.securityGroups)
+      if (!seen.has(group.id)) {
+        seen.add(group.id);
+        groups.push(group);
+      }
+  return groups;
 }
 
 function networkInterface(eni: View): NetworkInterface | undefined {
@@ -53,7 +61,7 @@ function networkInterface(eni: View): NetworkInterface | undefined {
 export function ec2Instance(details: View, scope: ResourceScope): ResourceOf<"ec2-instance"> | undefined {
   const id = details.str("instanceId");
   if (!id) return missingId(details, "instanceDetails");
-  const enis = details.list("networkInterfaces").flatMap((eni) => networkInterface(eni) ?? []);
+  const enis = mapDefined(details.list("networkInterfaces"), networkInterface);
   return compact({
     type: "ec2-instance" as const,
     id,
@@ -70,7 +78,7 @@ export function ec2Instance(details: View, scope: ResourceScope): ResourceOf<"ec
     availabilityZone: details.str("availabilityZone"),
     instanceProfileArn: details.obj("iamInstanceProfile")?.str("arn"),
     networkInterfaces: enis,
-    securityGroups: uniqueById(enis.flatMap((eni) => eni.securityGroups)),
+    securityGroups: uniqueGroups(enis),
   });
 }
 
@@ -138,20 +146,18 @@ const bucketNameFromArn = (arn: string | undefined) => arn?.match(/^arn:[^:]+:s3
 
 /** One s3-bucket per s3BucketDetails element; the first scanned object's key, for malware findings. */
 export function s3Buckets(resource: View): Resource[] {
-  return resource.list("s3BucketDetails").flatMap((bucket) => {
+  return mapDefined(resource.list("s3BucketDetails"), (bucket) => {
     const arn = bucket.str("arn");
     const id = bucket.str("name") ?? bucketNameFromArn(arn);
-    if (!id) return missingId(bucket, "S3 bucket") ?? [];
-    return [
-      compact({
-        type: "s3-bucket" as const,
-        id,
-        arn,
-        tags: bucket.tags("tags"),
-        publiclyAccessible: publiclyAccessible(bucket),
-        objectKey: bucket.list("s3ObjectDetails")[0]?.str("key"),
-      }),
-    ];
+    if (!id) return missingId(bucket, "S3 bucket");
+    return compact({
+      type: "s3-bucket" as const,
+      id,
+      arn,
+      tags: bucket.tags("tags"),
+      publiclyAccessible: publiclyAccessible(bucket),
+      objectKey: bucket.list("s3ObjectDetails")[0]?.str("key"),
+    });
   });
 }
 
@@ -170,7 +176,7 @@ export function eksCluster(resource: View): Resource[] {
   const arn = details.str("arn");
   const id = details.str("name") ?? arn?.match(/:cluster\/(.+)$/)?.[1];
   const workload = resource.obj("kubernetesDetails")?.obj("kubernetesWorkloadDetails");
-  const containers = workload?.list("containers").flatMap((c) => container(c) ?? []) ?? [];
+  const containers = workload ? mapDefined(workload.list("containers"), container) : [];
   if (!id) return [...(missingId(details, "eksClusterDetails") ?? []), ...containers];
   const workloadName = workload?.str("name");
   const workloadType = workload?.str("type");
@@ -192,7 +198,7 @@ export function ecsCluster(details: View): Resource[] {
   const arn = details.str("arn");
   const id = details.str("name") ?? arn?.match(/:cluster\/(.+)$/)?.[1];
   const task = details.obj("taskDetails");
-  const containers = task?.list("containers").flatMap((c) => container(c) ?? []) ?? [];
+  const containers = task ? mapDefined(task.list("containers"), container) : [];
   if (!id) return [...(missingId(details, "ecsClusterDetails") ?? []), ...containers];
   return [
     compact({ type: "ecs-cluster" as const, id, arn, tags: details.tags("tags"), taskArn: task?.str("arn") }),
@@ -222,10 +228,10 @@ export function lambdaFunction(details: View): ResourceOf<"lambda-function"> | u
 
 /** ebsVolumeDetails.scannedVolumeDetails → the volumes a malware scan read. */
 export function ebsVolumes(details: View): Resource[] {
-  return details.list("scannedVolumeDetails").flatMap((volume) => {
+  return mapDefined(details.list("scannedVolumeDetails"), (volume) => {
     const arn = volume.str("volumeArn");
     const id = arn?.match(/:volume\/(.+)$/)?.[1] ?? arn;
-    if (!id) return missingId(volume, "scanned volume") ?? [];
-    return [compact({ type: "ebs-volume" as const, id, arn })];
+    if (!id) return missingId(volume, "scanned volume");
+    return compact({ type: "ebs-volume" as const, id, arn });
   });
 }

@@ -130,6 +130,24 @@ function unknownResource(resource: View, resourceType: string, fallbackId: strin
 
 const keyOf = (r: Resource) => `${r.type}:${r.id}`;
 
+/** Past this many resources, duplicates are found through a key index instead of a scan. */
+const SCAN_LIMIT = 16;
+
+/**
+ * Each (type, id) once, in order, the first listing kept. A finding lists a handful of resources, which
+ * are compared directly (no key strings); a document listing thousands of buckets is indexed instead, so
+ * this never goes quadratic.
+ */
+function uniqueResources(all: readonly Resource[]): Resource[] {
+  if (all.length > SCAN_LIMIT) {
+    const seen = new Set<string>();
+    return all.filter((r) => !seen.has(keyOf(r)) && seen.add(keyOf(r)));
+  }
+  const unique: Resource[] = [];
+  for (const r of all) if (!unique.some((u) => u.type === r.type && u.id === r.id)) unique.push(r);
+  return unique;
+}
+
 export function readResources(
   resource: View,
   service: View | undefined,
@@ -138,12 +156,14 @@ export function readResources(
   const resourceType = resource.requireStr("resourceType");
   const primaryBlock = scope.findingType.startsWith("AttackSequence:")
     ? "sequence"
-    : PRIMARY_BLOCK[resourceType];
+    : Object.hasOwn(PRIMARY_BLOCK, resourceType)
+      ? PRIMARY_BLOCK[resourceType]
+      : undefined; // own keys only: "constructor" or "__proto__" is an unknown type, not a function
   let primary: Resource[];
   if (primaryBlock === undefined) {
     resource.ctx.warn(
       "unknown_resource_type",
-      resource.at("resourceType").path,
+      resource.pathOf("resourceType"),
       `unknown GuardDuty resource type "${resourceType}"; kept as "other"`,
     );
     primary = [unknownResource(resource, resourceType, scope.findingId)];
@@ -158,9 +178,8 @@ export function readResources(
       primary = [{ type: "other", id: scope.findingId, sourceType: resourceType }];
     }
   }
-  const secondary = SECONDARY_ORDER.filter((b) => b !== primaryBlock).flatMap((b) =>
-    READERS[b](resource, service, scope),
-  );
-  const seen = new Set<string>();
-  return [...primary, ...secondary].filter((r) => !seen.has(keyOf(r)) && seen.add(keyOf(r)));
+  const all = primary.slice();
+  for (const block of SECONDARY_ORDER)
+    if (block !== primaryBlock) for (const r of READERS[block](resource, service, scope)) all.push(r);
+  return uniqueResources(all);
 }

@@ -37,7 +37,7 @@ const COVERED: Record<string, (details: View) => Resource | undefined> = {
 
 function coveredResource(details: View | undefined, accountId: string): Resource {
   const kind = details?.str("resourceType") ?? "unknown";
-  const known = details ? COVERED[kind]?.(details) : undefined;
+  const known = details && Object.hasOwn(COVERED, kind) ? COVERED[kind]?.(details) : undefined;
   if (known) return known;
   details?.ctx.warn("missing_resource_id", details.path, `cannot tell which ${kind} resource lost coverage`);
   // Keyed on the account: one open coverage gap per account until the resource is known.
@@ -50,7 +50,7 @@ export function readRuntimeCoverage(detail: View, envelope: Envelope, warningsFr
   const healthy = envelope.detailType === RUNTIME_HEALTHY;
   const accountId = firstOf(
     detail,
-    detail.at("accountId").path,
+    { key: "accountId" },
     "account",
     UNKNOWN,
     detail.str("accountId"),
@@ -59,7 +59,7 @@ export function readRuntimeCoverage(detail: View, envelope: Envelope, warningsFr
   const region = firstOf(detail, "$.region", "region", UNKNOWN, envelope.region);
   const at = firstOf(
     detail,
-    detail.at("lastUpdatedAt").path,
+    { key: "lastUpdatedAt" },
     "time",
     EPOCH,
     detail.time("lastUpdatedAt"),
@@ -74,6 +74,7 @@ export function readRuntimeCoverage(detail: View, envelope: Envelope, warningsFr
   const current = detail.str("currentStatus") ?? (healthy ? "Healthy" : "Unhealthy");
   const what = `${resource.type} ${resource.id}`;
   const change = `${previous ? `${previous} → ` : ""}${current}`;
+  // Warnings last: everything read above is this finding's.
   const finding = buildFinding({
     source: "guardduty",
     identity: guardDutyIdentity(
@@ -111,7 +112,7 @@ export function readRuntimeCoverage(detail: View, envelope: Envelope, warningsFr
       rawRef: detail.ctx.rawRef,
       rawPath: detail.path,
     },
-    warnings: [],
+    warnings: detail.ctx.since(warningsFrom),
   });
-  return [{ ...finding, warnings: detail.ctx.since(warningsFrom) }];
+  return [finding];
 }

@@ -271,6 +271,20 @@ describe("categoryForGuardDutyType", () => {
     },
   );
 
+  it("answers each type the same every time, past any number of distinct types asked", () => {
+    // Prepare: suffixes keep purpose and resource and extend the family, so each variant keeps its category.
+    const variants = Array.from({ length: 3000 }, (_, i) => {
+      const type = ALL_REAL[i % ALL_REAL.length]!;
+      return { type, variant: `${type}.v${i}` };
+    });
+    // Act
+    const first = variants.map(({ variant }) => categoryForGuardDutyType(variant));
+    const again = variants.map(({ variant }) => categoryForGuardDutyType(variant));
+    // Assess
+    expect(first).toEqual(variants.map(({ type }) => categoryForGuardDutyType(type)));
+    expect(again).toEqual(first);
+  });
+
   it("never throws and always answers with a known category", () => {
     fc.assert(
       fc.property(fc.string(), (type) => {

@@ -1093,3 +1093,75 @@ describe("never anything but findings or an InputError", () => {
     );
   });
 });
+
+describe("warning paths and repeated resources", () => {
+  // Paths are built only when a warning needs one; these pin them where the document nests, is PascalCase,
+  // or has keys that are not identifiers.
+  it("a PascalCase document read at a container path: warnings deep inside point at the keys as written", () => {
+    // Prepare
+    const doc = toPascalCase(makeInstanceFinding()) as Doc;
+    const resource = doc.Resource as Doc;
+    const details = resource.InstanceDetails as Doc;
+    const enis = details.NetworkInterfaces as Doc[];
+    enis[1] = { ...enis[1], SecurityGroups: [{ GroupName: "nameless" }, 7] };
+    (doc.Service as Doc).EventFirstSeen = 1714554000;
+    // Act
+    const f = only(fromBare(doc, "$.Findings[3]"));
+    // Assess
+    expect(f.warnings.map((w) => [w.code, w.path])).toEqual([
+      ["epoch_time", "$.Findings[3].Service.EventFirstSeen"],
+      ["ignored_field", "$.Findings[3].Resource.InstanceDetails.NetworkInterfaces[1].SecurityGroups[1]"],
+      [
+        "missing_resource_id",
+        "$.Findings[3].Resource.InstanceDetails.NetworkInterfaces[1].SecurityGroups[0]",
+      ],
+    ]);
+    expect(f.firstSeenAt).toBe("2024-05-01T09:00:00.000Z");
+    expect(f.origin.rawPath).toBe("$.Findings[3]");
+  });
+
+  it("a key that is not an identifier is quoted in the warning's path", () => {
+    // Prepare
+    const doc = makeInstanceFinding({
+      resource: { resourceType: "EC2Image", instanceDetails: undefined, "odd key Details": "not an object" },
+    });
+    // Act
+    const f = only(fromBare(doc));
+    // Assess
+    expect(f.warnings.map((w) => [w.code, w.path])).toEqual([
+      ["unknown_resource_type", "$.resource.resourceType"],
+      ["ignored_field", '$.resource["odd key Details"]'],
+    ]);
+    expect(f.resources[0]).toEqual({ type: "other", id: doc.id, sourceType: "EC2Image" });
+  });
+
+  it.each([3, 40])("%i bucket entries with repeats: each bucket once, in first-listed order", (count) => {
+    // Prepare
+    const names = ["logs", "exports", "backups", "media", "audit"];
+    const listed = Array.from({ length: count }, (_, i) => names[(i * 3) % names.length]!);
+    const doc = makeS3Finding({
+      resource: { s3BucketDetails: listed.map((name) => ({ name, arn: `arn:aws:s3:::${name}` })) },
+    });
+    // Act
+    const f = only(fromBare(doc));
+    // Assess
+    const expected = [...new Set(listed)];
+    expect(ofType(f, "s3-bucket").map((b) => b.id)).toEqual(expected);
+    expect(f.resources.slice(0, expected.length).map((r) => r.id)).toEqual(expected);
+    expect(new Set(f.resources.map((r) => `${r.type}:${r.id}`)).size).toBe(f.resources.length);
+  });
+
+  it("a container listed by the task and by containerDetails is kept once", () => {
+    // Prepare
+    const ecs = makeEcsFinding();
+    const task = ((ecs.resource as Doc).ecsClusterDetails as Doc).taskDetails as Doc;
+    const first = (task.containers as Doc[])[0]!;
+    const doc = makeEcsFinding({ resource: { containerDetails: first } });
+    // Act
+    const f = only(fromBare(doc));
+    // Assess
+    expect(ofType(f, "container").map((c) => c.id)).toEqual(
+      (task.containers as Doc[]).map((c) => c.id as string),
+    );
+  });
+});
