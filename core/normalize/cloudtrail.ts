@@ -13,17 +13,13 @@
  *   record gives, but never used as a resource id: it would join unrelated people's failures.
  * - Dates inside requestParameters / responseElements ("Apr 12, 2021 18:58:30 PM") are never read.
  */
-import {
-  CLOUDTRAIL_DETECTIONS,
-  type CloudTrailDetection,
-  type RelatedResource,
-} from "../detections/cloudtrail-catalog";
+import type { CloudTrailDetection, RelatedResource } from "../detections/cloudtrail-catalog";
 import {
   ingressRulesOf,
   listOf,
   matchDetections,
   member,
-  scalar,
+  scalarMember,
   scalarsOf,
   section,
   severityFor,
@@ -32,7 +28,7 @@ import { InputError } from "../errors";
 import { buildFinding } from "../findings/build";
 import { findingIdentity } from "../findings/correlation";
 import type { Actor, Finding } from "../findings/finding";
-import type { IngressRule, Resource } from "../findings/resource";
+import type { IngressRule, Resource, ResourceOf } from "../findings/resource";
 import { fromLabel } from "../findings/severity";
 import { parseIp } from "../net/cidr";
 import type { Envelope } from "./envelope";
@@ -78,34 +74,69 @@ interface Identity {
   issuerName?: string;
 }
 
-const ZERO_UUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
+const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 
 /** Values that name no one: the sign-in mask, and the all-zero ids scrubbed samples carry. */
 const usable = (value: string | undefined): string | undefined =>
-  value === undefined || value === HIDDEN_USER_NAME || ZERO_UUID.test(value) ? undefined : value;
+  value === undefined || value === HIDDEN_USER_NAME || value === ZERO_UUID ? undefined : value;
 
-function readIdentity(value: unknown, path: string, ctx: ReadContext): Identity {
-  const obj = optionalObject(value, path, ctx);
-  if (!obj) return {};
-  const str = (key: string) => optionalString(obj[key], childPath(path, key), ctx);
-  const session = optionalObject(obj.sessionContext, childPath(path, "sessionContext"), ctx);
-  const issuerPath = childPath(childPath(path, "sessionContext"), "sessionIssuer");
-  const issuer = session ? optionalObject(session.sessionIssuer, issuerPath, ctx) : undefined;
-  return {
-    type: str("type"),
-    arn: str("arn"),
-    principalId: str("principalId"),
-    accountId: str("accountId"),
-    accessKeyId: str("accessKeyId"),
-    userName: str("userName"),
-    invokedBy: str("invokedBy"),
-    issuerName: issuer ? optionalString(issuer.userName, childPath(issuerPath, "userName"), ctx) : undefined,
-  };
+// Speed: the readers below are read.ts's optionalString / optionalObject with the common cases inlined,
+// so a field's JSON path is only built when a warning needs it.
+
+/** `optionalString(obj[key], <path>.key, ctx)`. */
+function stringAt(obj: Json, key: string, path: string, ctx: ReadContext): string | undefined {
+  const value = obj[key];
+  if (typeof value === "string") return value === "" ? undefined : value;
+  if (value === undefined || value === null) return undefined;
+  return optionalString(value, childPath(path, key), ctx);
 }
 
-/** Drops undefined members so findings compare and serialise cleanly. */
-function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+/** `optionalObject(obj[key], <path>.key, ctx)`. */
+function objectAt(obj: Json, key: string, path: string, ctx: ReadContext): Json | undefined {
+  const value = obj[key];
+  if (isObject(value)) return value;
+  if (value === undefined || value === null) return undefined;
+  return optionalObject(value, childPath(path, key), ctx);
+}
+
+/** `requireString(obj[key], <path>.key)`. */
+function requiredStringAt(obj: Json, key: string, path: string): string {
+  const value = obj[key];
+  if (typeof value === "string" && value.trim() !== "") return value;
+  return requireString(value, childPath(path, key));
+}
+
+/** Same members (and so the same object shape) as a read identity. */
+const NO_IDENTITY: Identity = {
+  type: undefined,
+  arn: undefined,
+  principalId: undefined,
+  accountId: undefined,
+  accessKeyId: undefined,
+  userName: undefined,
+  invokedBy: undefined,
+  issuerName: undefined,
+};
+
+/** `userIdentity`, read in the order its warnings are recorded: the session objects, then the strings. */
+function readIdentity(record: Json, recordPath: string, ctx: ReadContext): Identity {
+  const obj = objectAt(record, "userIdentity", recordPath, ctx);
+  if (!obj) return NO_IDENTITY;
+  // Paths of fixed identifier keys, written out: the dotted form childPath would build.
+  const path = `${recordPath}.userIdentity`;
+  const session = objectAt(obj, "sessionContext", path, ctx);
+  const sessionPath = `${path}.sessionContext`;
+  const issuer = session ? objectAt(session, "sessionIssuer", sessionPath, ctx) : undefined;
+  return {
+    type: stringAt(obj, "type", path, ctx),
+    arn: stringAt(obj, "arn", path, ctx),
+    principalId: stringAt(obj, "principalId", path, ctx),
+    accountId: stringAt(obj, "accountId", path, ctx),
+    accessKeyId: stringAt(obj, "accessKeyId", path, ctx),
+    userName: stringAt(obj, "userName", path, ctx),
+    invokedBy: stringAt(obj, "invokedBy", path, ctx),
+    issuerName: issuer ? stringAt(issuer, "userName", `${sessionPath}.sessionIssuer`, ctx) : undefined,
+  };
 }
 
 const describeCaller = (id: Identity): string =>
@@ -116,6 +147,66 @@ const describeCaller = (id: Identity): string =>
   id.type ??
   "an unknown caller";
 
+const principalName = (id: Identity): string | undefined =>
+  id.userName ?? id.issuerName ?? (id.type === "Root" ? "root" : undefined);
+
+/**
+ * For a plain dotted quad (four parts of 1–3 digits): whether it is an IPv4 address, i.e. every part is at
+ * most 255. Undefined for any other text. (A char loop: it runs for every record.)
+ */
+function dottedQuadIsIp(text: string): boolean | undefined {
+  let parts = 0;
+  let digits = 0;
+  let octet = 0;
+  let inRange = true;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // the end closes the last part like a dot
+    if (c === 46) {
+      if (digits === 0) return undefined;
+      if (octet > 255) inRange = false;
+      parts++;
+      digits = 0;
+      octet = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      digits++;
+      octet = octet * 10 + (c - 48);
+    } else return undefined;
+  }
+  return parts === 4 ? inRange : undefined;
+}
+
+/** `parseIp(text) !== undefined`, answering the usual dotted quad without parseIp's bigint arithmetic. */
+const isIpAddress = (text: string): boolean => dottedQuadIsIp(text) ?? parseIp(text) !== undefined;
+
+/** The caller as the finding's actor; members in a fixed order, absent ones left out. */
+function actorOf(identity: Identity, source: string | undefined, userAgent: string | undefined): Actor {
+  const actor: Actor = {};
+  const name = principalName(identity);
+  const { arn, type, accountId, accessKeyId } = identity;
+  if (
+    arn !== undefined ||
+    name !== undefined ||
+    type !== undefined ||
+    accountId !== undefined ||
+    accessKeyId !== undefined
+  ) {
+    const principal: NonNullable<Actor["principal"]> = {};
+    if (arn !== undefined) principal.arn = arn;
+    if (name !== undefined) principal.name = name;
+    if (type !== undefined) principal.type = type;
+    if (accountId !== undefined) principal.accountId = accountId;
+    if (accessKeyId !== undefined) principal.accessKeyId = accessKeyId;
+    actor.principal = principal;
+  }
+  if (source !== undefined) {
+    // Services calling on a user's behalf log their own name ("servicecatalog.amazonaws.com") here.
+    if (isIpAddress(source)) actor.ip = source;
+    else actor.domain = source;
+  }
+  if (userAgent !== undefined) actor.userAgent = userAgent;
+  return actor;
+}
+
 /** Everything the findings of one record share. */
 interface RecordFacts {
   record: Json;
@@ -125,13 +216,16 @@ interface RecordFacts {
   time: string;
   accountId: string;
   region: string;
-  partition: string;
   sourceId: string;
   eventId?: string;
   identity: Identity;
+  caller: string;
   actor: Actor;
   errorCode?: string;
-  errorMessage?: string;
+  /** What was called, by whom, from where, when and with what outcome: every description's middle. */
+  summary: string;
+  /** " Target: userName …." for IAM calls that name one, else "": every description's end. */
+  iamTarget: string;
 }
 
 function readFacts(
@@ -142,59 +236,59 @@ function readFacts(
   ctx: ReadContext,
   fallback: Fallback,
 ): RecordFacts {
-  const at = (key: string) => childPath(path, key);
-  const str = (key: string) => optionalString(record[key], at(key), ctx);
-
-  let time = optionalTime(record.eventTime, at("eventTime"), ctx);
+  const timePath = `${path}.eventTime`; // childPath's dotted form for an identifier key
+  let time = optionalTime(record.eventTime, timePath, ctx);
   if (time === undefined && fallback.time !== undefined) {
-    ctx.warn("fallback_time", at("eventTime"), "no readable eventTime; used the envelope's time");
+    ctx.warn("fallback_time", timePath, "no readable eventTime; used the envelope's time");
     time = fallback.time;
   }
   if (time === undefined)
     throw new InputError(
       record.eventTime === undefined ? "missing_field" : "invalid_value",
-      `${at("eventTime")} must be a readable time`,
-      at("eventTime"),
+      `${timePath} must be a readable time`,
+      timePath,
     );
 
-  const identity = readIdentity(record.userIdentity, at("userIdentity"), ctx);
-  let accountId = str("recipientAccountId") ?? identity.accountId ?? fallback.account;
+  const identity = readIdentity(record, path, ctx);
+  let accountId = stringAt(record, "recipientAccountId", path, ctx) ?? identity.accountId ?? fallback.account;
   if (accountId === undefined) {
-    ctx.warn("missing_field", at("recipientAccountId"), "no account id in the record or envelope");
+    ctx.warn(
+      "missing_field",
+      childPath(path, "recipientAccountId"),
+      "no account id in the record or envelope",
+    );
     accountId = "unknown";
   }
-  let region = str("awsRegion") ?? fallback.region;
+  let region = stringAt(record, "awsRegion", path, ctx) ?? fallback.region;
   if (region === undefined) {
-    ctx.warn("missing_field", at("awsRegion"), "no region in the record or envelope");
+    ctx.warn("missing_field", childPath(path, "awsRegion"), "no region in the record or envelope");
     region = "unknown";
   }
 
-  const rawEventId = str("eventID");
+  const rawEventId = stringAt(record, "eventID", path, ctx);
   const eventId = usable(rawEventId);
   if (rawEventId !== undefined && eventId === undefined)
     ctx.warn(
       "placeholder_id",
-      at("eventID"),
+      childPath(path, "eventID"),
       `eventID "${rawEventId}" is a placeholder; not used as identity`,
     );
-  const requestId = usable(str("requestID"));
+  const requestId = usable(stringAt(record, "requestID", path, ctx));
+  const source = stringAt(record, "sourceIPAddress", path, ctx);
+  const actor = actorOf(identity, source, stringAt(record, "userAgent", path, ctx));
+  const errorCode = stringAt(record, "errorCode", path, ctx);
+  const errorMessage = stringAt(record, "errorMessage", path, ctx);
+  const caller = describeCaller(identity);
 
-  const source = str("sourceIPAddress");
-  // Services calling on a user's behalf log their own name ("servicecatalog.amazonaws.com") here.
-  const isIp = source !== undefined && parseIp(source) !== undefined;
-  const principal = compact({
-    arn: identity.arn,
-    name: identity.userName ?? identity.issuerName ?? (identity.type === "Root" ? "root" : undefined),
-    type: identity.type,
-    accountId: identity.accountId,
-    accessKeyId: identity.accessKeyId,
-  });
-  const actor = compact<Actor>({
-    principal: Object.keys(principal).length > 0 ? principal : undefined,
-    ip: isIp ? source : undefined,
-    domain: isIp ? undefined : source,
-    userAgent: str("userAgent"),
-  });
+  // Built once per record, not per finding: a record can yield several findings.
+  const from = actor.ip ?? actor.domain;
+  let summary = `${eventName} (${eventSource}) was called by ${caller}`;
+  if (from) summary += ` from ${from}`;
+  summary += ` in ${region} at ${time}`;
+  if (errorCode) summary += `; it failed with ${errorCode}${errorMessage ? ` (${errorMessage})` : ""}`;
+  // Sign-in failures carry only errorMessage ("Failed authentication", "No username found…").
+  else if (errorMessage) summary += `: ${errorMessage}`;
+  summary += ".";
 
   return {
     record,
@@ -204,14 +298,28 @@ function readFacts(
     time,
     accountId,
     region,
-    partition: /^arn:([^:]+):/.exec(identity.arn ?? "")?.[1] ?? "aws",
-    sourceId: eventId ?? [time, eventName, requestId ?? "no-request-id"].join("/"),
+    sourceId: eventId ?? `${time}/${eventName}/${requestId ?? "no-request-id"}`,
     eventId,
     identity,
+    caller,
     actor,
-    errorCode: str("errorCode"),
-    errorMessage: str("errorMessage"),
+    errorCode,
+    summary,
+    iamTarget: eventSource === "iam.amazonaws.com" ? describeIamTarget(record) : "",
   };
+}
+
+/** IAM request members that say whom or what a call targets, in the order the description lists them. */
+const IAM_TARGET_KEYS = ["userName", "roleName", "groupName", "policyArn", "policyName"] as const;
+
+function describeIamTarget(record: Json): string {
+  const target: string[] = [];
+  const request = section(record, "requestParameters");
+  for (const key of IAM_TARGET_KEYS) {
+    const value = scalarMember(request, key);
+    if (value !== undefined) target.push(`${key} ${value}`);
+  }
+  return target.length > 0 ? ` Target: ${target.join(", ")}.` : "";
 }
 
 // ── Resources ──────────────────────────────────────────────────────────────────────────────────────
@@ -226,14 +334,13 @@ function principalResource(f: RecordFacts): Resource | undefined {
   const id = f.identity;
   const resourceId = id.arn ?? usable(id.principalId) ?? usable(id.userName);
   if (resourceId === undefined) return undefined;
-  return compact({
-    type: "iam-principal" as const,
-    id: resourceId,
-    arn: id.arn,
-    accountId: id.accountId ?? f.accountId,
-    principalType: id.type,
-    name: id.userName ?? id.issuerName ?? (id.type === "Root" ? "root" : undefined),
-  });
+  const resource: ResourceOf<"iam-principal"> = { type: "iam-principal", id: resourceId };
+  if (id.arn !== undefined) resource.arn = id.arn;
+  resource.accountId = id.accountId ?? f.accountId;
+  if (id.type !== undefined) resource.principalType = id.type;
+  const name = principalName(id);
+  if (name !== undefined) resource.name = name;
+  return resource;
 }
 
 const ARN = /^arn:[^:]+:([^:]+):([^:]*):([^:]*):(.+)$/;
@@ -242,57 +349,62 @@ const parseArn = (text: string) => {
   return m ? { service: m[1]!, region: m[2]!, accountId: m[3]!, resource: m[4]! } : undefined;
 };
 
+const PARTITION = /^arn:([^:]+):/;
+
 function securityGroupResource(f: RecordFacts, ctx: ReadContext): Resource | undefined {
   const params = section(f.record, "requestParameters");
   const response = section(f.record, "responseElements");
   const createdRule = listOf(member(response, "securityGroupRuleSet"))[0];
   const groupId =
-    scalar(member(params, "groupId")) ??
-    scalar(member(response, "groupId")) ??
-    scalar(member(createdRule, "groupId"));
-  const name = scalar(member(params, "groupName"));
+    scalarMember(params, "groupId") ??
+    scalarMember(response, "groupId") ??
+    scalarMember(createdRule, "groupId");
+  const name = scalarMember(params, "groupName");
   const id = groupId ?? name;
   if (id === undefined) return undefined;
-  let ingress: IngressRule[] | undefined;
-  if (f.eventName === "AuthorizeSecurityGroupIngress") ingress = ingressRulesOf(f.record, ctx, f.path);
-  return compact({
-    type: "security-group" as const,
+  const resource: ResourceOf<"security-group"> = {
+    type: "security-group",
     id,
     accountId: f.accountId,
     region: f.region,
-    name,
-    vpcId: scalar(member(params, "vpcId")),
-    ingress,
-  });
+  };
+  if (name !== undefined) resource.name = name;
+  const vpcId = scalarMember(params, "vpcId");
+  if (vpcId !== undefined) resource.vpcId = vpcId;
+  if (f.eventName === "AuthorizeSecurityGroupIngress")
+    resource.ingress = ingressRulesOf(f.record, ctx, f.path);
+  return resource;
 }
 
 function bucketResource(f: RecordFacts): Resource | undefined {
-  const name = scalar(member(section(f.record, "requestParameters"), "bucketName"));
+  const name = scalarMember(section(f.record, "requestParameters"), "bucketName");
   if (name === undefined) return undefined;
-  return { type: "s3-bucket", id: name, arn: `arn:${f.partition}:s3:::${name}`, accountId: f.accountId };
+  const partition = PARTITION.exec(f.identity.arn ?? "")?.[1] ?? "aws";
+  return { type: "s3-bucket", id: name, arn: `arn:${partition}:s3:::${name}`, accountId: f.accountId };
 }
 
 /** The key's ARN says where it lives, which may differ from awsRegion (cross-region calls by ARN). */
 function kmsKeyResource(f: RecordFacts, ctx: ReadContext): Resource | undefined {
-  const listedArns = optionalArray(f.record.resources, childPath(f.path, "resources"), ctx).map((r) =>
-    scalar(member(r, "ARN")),
-  );
-  const requested = scalar(member(section(f.record, "requestParameters"), "keyId"));
-  const candidates = [
-    ...listedArns,
-    scalar(member(section(f.record, "responseElements"), "keyId")),
-    requested,
-  ].filter((c): c is string => c !== undefined);
+  const listed = f.record.resources;
+  const resources = Array.isArray(listed)
+    ? listed
+    : optionalArray(listed, childPath(f.path, "resources"), ctx);
+  const requested = scalarMember(section(f.record, "requestParameters"), "keyId");
+  const candidates = resources.map((r) => scalarMember(r, "ARN"));
+  candidates.push(scalarMember(section(f.record, "responseElements"), "keyId"), requested);
   for (const candidate of candidates) {
+    if (candidate === undefined) continue;
     const arn = parseArn(candidate);
-    if (arn?.service === "kms" && arn.resource.startsWith("key/"))
-      return compact({
-        type: "kms-key" as const,
+    if (arn?.service === "kms" && arn.resource.startsWith("key/")) {
+      const resource: ResourceOf<"kms-key"> = {
+        type: "kms-key",
         id: arn.resource.slice("key/".length),
         arn: candidate,
         accountId: arn.accountId || f.accountId,
-        region: arn.region || undefined,
-      });
+      };
+      if (arn.region) resource.region = arn.region;
+      return resource;
+    }
   }
   if (requested === undefined) return undefined;
   return { type: "kms-key", id: requested, accountId: f.accountId, region: f.region };
@@ -302,34 +414,33 @@ function kmsKeyResource(f: RecordFacts, ctx: ReadContext): Resource | undefined 
 function trailResource(f: RecordFacts): Resource | undefined {
   const response = section(f.record, "responseElements");
   const given =
-    scalar(member(section(f.record, "requestParameters"), "name")) ?? scalar(member(response, "name"));
-  const arnText = [given, scalar(member(response, "trailARN"))].find(
+    scalarMember(section(f.record, "requestParameters"), "name") ?? scalarMember(response, "name");
+  const arnText = [given, scalarMember(response, "trailARN")].find(
     (t) => t !== undefined && parseArn(t)?.service === "cloudtrail",
   );
   const arn = arnText === undefined ? undefined : parseArn(arnText);
   const id = arn?.resource.replace(/^trail\//, "") ?? given;
   if (id === undefined) return undefined;
-  return compact({
-    type: "cloudtrail-trail" as const,
-    id,
-    arn: arnText,
-    accountId: arn?.accountId || f.accountId,
-    region: arn?.region || f.region,
-  });
+  const resource: ResourceOf<"cloudtrail-trail"> = { type: "cloudtrail-trail", id };
+  if (arnText !== undefined) resource.arn = arnText;
+  resource.accountId = arn?.accountId || f.accountId;
+  resource.region = arn?.region || f.region;
+  return resource;
 }
 
 /** The one instance the call is about, when it names exactly one. */
 function instanceResource(f: RecordFacts): Resource | undefined {
   const params = section(f.record, "requestParameters");
-  const ids = new Set([
-    ...scalarsOf(params, "instanceId"),
-    ...scalarsOf(params, "instanceIds"),
-    ...listOf(member(params, "instancesSet")).flatMap((i) => scalarsOf(i, "instanceId")),
-  ]);
+  if (params === undefined) return undefined;
+  const ids = new Set(scalarsOf(params, "instanceId"));
+  for (const id of scalarsOf(params, "instanceIds")) ids.add(id);
+  for (const item of listOf(member(params, "instancesSet")))
+    for (const id of scalarsOf(item, "instanceId")) ids.add(id);
   if (ids.size !== 1) return undefined;
+  const [id] = ids;
   return {
     type: "ec2-instance",
-    id: [...ids][0]!,
+    id: id!,
     accountId: f.accountId,
     region: f.region,
     networkInterfaces: [],
@@ -373,24 +484,33 @@ function primaryResource(detection: CloudTrailDetection, f: RecordFacts, ctx: Re
   return resource ?? accountResource(f);
 }
 
-function relatedResources(related: readonly RelatedResource[], f: RecordFacts): Resource[] {
-  return related.flatMap((rel) => {
+const relatedType = (rel: RelatedResource): Resource["type"] =>
+  rel.as === "cloudwatch-alarm" || rel.as === "access-key" ? rel.as : "other";
+
+/** Secondary resources the detection lists, minus any that is the primary one. */
+function relatedResources(
+  related: readonly RelatedResource[],
+  f: RecordFacts,
+  primary: Resource,
+): Resource[] {
+  const resources: Resource[] = [];
+  for (const rel of related) {
     const body = section(f.record, rel.from === "response" ? "responseElements" : "requestParameters");
-    const ids = [...new Set(rel.params.flatMap((p) => scalarsOf(body, p)))];
-    return ids.map((id): Resource => {
-      const base = { id, accountId: f.accountId, region: f.region };
-      if (rel.as === "cloudwatch-alarm") return { type: "cloudwatch-alarm", ...base };
-      if (rel.as === "access-key")
-        return compact({
-          type: "access-key" as const,
-          ...base,
-          region: undefined,
-          userName: f.identity.userName,
-          userType: f.identity.type,
-        });
-      return { type: "other", ...base, sourceType: rel.as.sourceType };
-    });
-  });
+    const ids = new Set<string>();
+    for (const param of rel.params) for (const id of scalarsOf(body, param)) ids.add(id);
+    for (const id of ids) {
+      if (id === primary.id && relatedType(rel) === primary.type) continue;
+      const { accountId, region } = f;
+      if (rel.as === "cloudwatch-alarm") resources.push({ type: "cloudwatch-alarm", id, accountId, region });
+      else if (rel.as === "access-key") {
+        const key: ResourceOf<"access-key"> = { type: "access-key", id, accountId };
+        if (f.identity.userName !== undefined) key.userName = f.identity.userName;
+        if (f.identity.type !== undefined) key.userType = f.identity.type;
+        resources.push(key);
+      } else resources.push({ type: "other", id, accountId, region, sourceType: rel.as.sourceType });
+    }
+  }
+  return resources;
 }
 
 // ── Findings ───────────────────────────────────────────────────────────────────────────────────────
@@ -405,27 +525,12 @@ const describeRule = (r: IngressRule) => {
   return `${r.protocol === "-1" ? "all traffic" : r.protocol}${ports} from ${r.cidr}${r.worldOpen ? " (the whole internet)" : ""}`;
 };
 
-function describeFinding(detection: CloudTrailDetection, f: RecordFacts, resources: Resource[]): string {
-  const primary = resources[0]!;
-  const parts = [
-    `${detection.description} ${f.eventName} (${f.eventSource}) was called by ${describeCaller(f.identity)}`,
-    (f.actor.ip ?? f.actor.domain) ? ` from ${f.actor.ip ?? f.actor.domain}` : "",
-    ` in ${f.region} at ${f.time}`,
-    f.errorCode ? `; it failed with ${f.errorCode}${f.errorMessage ? ` (${f.errorMessage})` : ""}` : "",
-    // Sign-in failures carry only errorMessage ("Failed authentication", "No username found…").
-    !f.errorCode && f.errorMessage ? `: ${f.errorMessage}` : "",
-    ".",
-    primary.type === "aws-account" ? "" : ` Resource: ${primary.type} ${primary.id}.`,
-  ];
+function describeFinding(detection: CloudTrailDetection, f: RecordFacts, primary: Resource): string {
+  let text = `${detection.description} ${f.summary}`;
+  if (primary.type !== "aws-account") text += ` Resource: ${primary.type} ${primary.id}.`;
   if (primary.type === "security-group" && primary.ingress?.length)
-    parts.push(` Ingress added: ${primary.ingress.map(describeRule).join("; ")}.`);
-  const target = ["userName", "roleName", "groupName", "policyArn", "policyName"].flatMap((key) => {
-    const value = scalar(member(section(f.record, "requestParameters"), key));
-    return value === undefined ? [] : [`${key} ${value}`];
-  });
-  if (target.length > 0 && f.eventSource === "iam.amazonaws.com")
-    parts.push(` Target: ${target.join(", ")}.`);
-  return parts.join("");
+    text += ` Ingress added: ${primary.ingress.map(describeRule).join("; ")}.`;
+  return text + f.iamTarget;
 }
 
 function findingFor(
@@ -436,19 +541,18 @@ function findingFor(
 ) {
   const mark = ctx.warnings.length;
   const primary = primaryResource(detection, f, ctx);
-  const related = relatedResources(detection.related ?? [], f).filter(
-    (r) => !(r.type === primary.type && r.id === primary.id),
-  );
-  const resources = [primary, ...related];
-  const failed = f.errorCode ? ` (failed: ${f.errorCode})` : "";
+  const resources =
+    detection.related === undefined
+      ? [primary]
+      : [primary, ...relatedResources(detection.related, f, primary)];
   return buildFinding({
     source: "cloudtrail",
     identity: findingIdentity("cloudtrail", f.accountId, f.sourceId, detection.id),
     kind: "detection",
     type: detection.id,
     category: detection.category,
-    title: `${detection.title}: ${f.eventName} by ${describeCaller(f.identity)}${failed}`,
-    description: describeFinding(detection, f, resources),
+    title: `${detection.title}: ${f.eventName} by ${f.caller}${f.errorCode ? ` (failed: ${f.errorCode})` : ""}`,
+    description: describeFinding(detection, f, primary),
     severity: fromLabel(severityFor(detection, f.eventName)),
     accountId: f.accountId,
     region: f.region,
@@ -462,32 +566,40 @@ function findingFor(
     origin: {
       product: "CloudTrail",
       sourceId: f.sourceId,
-      cloudTrail: compact({ eventName: f.eventName, eventSource: f.eventSource, eventId: f.eventId }),
+      cloudTrail:
+        f.eventId === undefined
+          ? { eventName: f.eventName, eventSource: f.eventSource }
+          : { eventName: f.eventName, eventSource: f.eventSource, eventId: f.eventId },
       rawRef: ctx.rawRef,
       rawPath: f.path,
     },
-    warnings: [...shared, ...ctx.since(mark)],
+    warnings: shared.concat(ctx.since(mark)),
   });
 }
+
+const NO_FALLBACK: Fallback = {};
 
 /** One CloudTrail record at `path` → a finding per matched detection. Throws only InputError. */
 export function readCloudTrailRecord(
   record: Json,
   path: string,
   ctx: ReadContext,
-  fallback: Fallback = {},
-  catalog: readonly CloudTrailDetection[] = CLOUDTRAIL_DETECTIONS,
+  fallback: Fallback = NO_FALLBACK,
+  /** Defaults to the built-in catalog (CLOUDTRAIL_DETECTIONS). */
+  catalog?: readonly CloudTrailDetection[],
 ): Finding[] {
   if (!isObject(record))
     throw new InputError("wrong_type", `${path} must be a CloudTrail record object`, path);
   const mark = ctx.warnings.length;
-  const eventSource = requireString(record.eventSource, childPath(path, "eventSource"));
-  const eventName = requireString(record.eventName, childPath(path, "eventName"));
+  const eventSource = requiredStringAt(record, "eventSource", path);
+  const eventName = requiredStringAt(record, "eventName", path);
   const detections = matchDetections(record, eventSource, eventName, catalog);
   if (detections.length === 0) return [];
   const facts = readFacts(record, path, eventSource, eventName, ctx, fallback);
   const shared = ctx.since(mark);
-  return detections.map((detection) => findingFor(detection, facts, ctx, shared));
+  const findings: Finding[] = [];
+  for (const detection of detections) findings.push(findingFor(detection, facts, ctx, shared));
+  return findings;
 }
 
 export const cloudTrailNormalizer: SourceNormalizer = {

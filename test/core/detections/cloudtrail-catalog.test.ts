@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CLOUDTRAIL_DETECTIONS, type CloudTrailDetection } from "../../../core/detections/cloudtrail-catalog";
 import {
+  detectionMatches,
   listOf,
   matchDetections,
   member,
@@ -10,7 +12,7 @@ import {
 } from "../../../core/detections/cloudtrail-match";
 import { categorySchema } from "../../../core/findings/categories";
 import { severityLabelSchema } from "../../../core/findings/severity";
-import { makeCloudTrailRecord, rootIdentity } from "../../support/cloudtrail.factory";
+import { makeAuthorizeIngress, makeCloudTrailRecord, rootIdentity } from "../../support/cloudtrail.factory";
 
 const CATALOG: readonly CloudTrailDetection[] = CLOUDTRAIL_DETECTIONS;
 const byId = (id: string) => CATALOG.find((d) => d.id === id)!;
@@ -183,5 +185,157 @@ describe("CloudTrail predicates", () => {
     expect(listOf({})).toEqual([]);
     expect(listOf("fl-1")).toEqual(["fl-1"]);
     expect(listOf(null)).toEqual([]);
+  });
+});
+
+describe("CloudTrail catalog index", () => {
+  const listedNames = (pick: (d: CloudTrailDetection) => readonly string[] | "any") =>
+    CATALOG.flatMap((d) => {
+      const list = pick(d);
+      return list === "any" ? [] : list;
+    });
+  const sources = [...listedNames((d) => d.match.eventSources), "apigateway.amazonaws.com", "constructor"];
+  const eventNames = [
+    ...listedNames((d) => d.match.eventNames),
+    "DescribeInstances",
+    "toString",
+    "__proto__",
+  ];
+  // The fields the catalog's conditions read, with values that make them hold or fail.
+  const overrides = fc.record(
+    {
+      errorCode: fc.constantFrom("AccessDenied", "Client.UnauthorizedOperation", "ThrottlingException", ""),
+      errorMessage: fc.constantFrom("Failed authentication", "No username found in supplied account"),
+      eventType: fc.constantFrom("AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn"),
+      userIdentity: fc.constantFrom(
+        rootIdentity(),
+        { ...rootIdentity(), invokedBy: "support.amazonaws.com" },
+        { type: "IAMUser", userName: "bob" },
+        { Type: "Root" },
+      ),
+      additionalEventData: fc.constantFrom({ MFAUsed: "Yes" }, { MFAUsed: "No" }, { mfaused: "No" }),
+      responseElements: fc.constantFrom(
+        null,
+        { ConsoleLogin: "Success" },
+        { ConsoleLogin: "Failure" },
+        makeAuthorizeIngress(["0.0.0.0/0"]).responseElements,
+      ),
+      requestParameters: fc.constantFrom(
+        null,
+        { enable: false },
+        { Enable: "true" },
+        { userName: "bob" },
+        makeAuthorizeIngress(["::/0"]).requestParameters,
+      ),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("finds through its event index exactly what testing every entry in catalog order finds", () => {
+    let matchedSome = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...sources),
+        fc.constantFrom(...eventNames),
+        overrides,
+        (eventSource, eventName, fields) => {
+          // Prepare
+          const record = makeCloudTrailRecord({ eventSource, eventName, ...fields });
+          // Act
+          const indexed = matchDetections(record, eventSource, eventName).map((d) => d.id);
+          const scanned = matchDetections(record, eventSource, eventName, [...CATALOG]).map((d) => d.id);
+          // Assess
+          const expected = CATALOG.filter((d) => detectionMatches(d, record, eventSource, eventName)).map(
+            (d) => d.id,
+          );
+          expect(indexed).toEqual(expected);
+          expect(scanned).toEqual(expected);
+          if (expected.length > 0) matchedSome++;
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // The property is only worth something if many records matched something.
+    expect(matchedSome).toBeGreaterThan(100);
+  });
+
+  it("scans a catalog other than the built-in one, matching none of the built-in entries it lacks", () => {
+    // Prepare
+    const record = makeCloudTrailRecord({ userIdentity: rootIdentity(), errorCode: "AccessDenied" });
+    const rootOnly = [byId("cis.root-account-use")];
+    // Act
+    const all = matchDetections(record, "ec2.amazonaws.com", "DescribeInstances").map((d) => d.id);
+    const some = matchDetections(record, "ec2.amazonaws.com", "DescribeInstances", rootOnly).map((d) => d.id);
+    // Assess
+    expect(all).toEqual(["cis.unauthorized-api-calls", "cis.root-account-use"]);
+    expect(some).toEqual(["cis.root-account-use"]);
+  });
+});
+
+describe("CloudTrail tolerant readers", () => {
+  /** What `member` means: the own key itself, else the first own key equal to it once both are lower-cased. */
+  const referenceMember = (obj: Record<string, unknown>, key: string): unknown => {
+    if (Object.hasOwn(obj, key)) return obj[key];
+    const found = Object.keys(obj).find((k) => k.toLowerCase() === key.toLowerCase());
+    return found === undefined ? undefined : obj[found];
+  };
+
+  it("ignores case on a miss as toLowerCase does, preferring the exact key, then the first in key order", () => {
+    // Assess
+    expect(member({ GroupId: "first", groupId: "exact" }, "groupId")).toBe("exact");
+    expect(member({ GROUPID: "first", GroupId: "second" }, "groupId")).toBe("first");
+    expect(member({ groupIds: "longer" }, "groupId")).toBeUndefined();
+    // The Kelvin sign lower-cases to an ASCII "k"; a capital I with a dot lower-cases to two characters.
+    expect(member({ "\u212AeyId": "kelvin" }, "keyId")).toBe("kelvin");
+    expect(member({ "i\u0307d": "dotted" }, "\u0130d")).toBe("dotted");
+    expect(member({ id: "plain" }, "\u0130d")).toBeUndefined();
+    expect(member(Object.create({ groupId: "inherited" }), "GroupId")).toBeUndefined();
+  });
+
+  it("reads any member of any object as the lower-casing reference does", () => {
+    // Keys from letters whose lower-casing is not ASCII-simple, so the same-length shortcut is put to the test.
+    const key = fc.string({
+      unit: fc.constantFrom(
+        "a",
+        "A",
+        "k",
+        "K",
+        "\u212A",
+        "i",
+        "I",
+        "\u0130",
+        "\u0307",
+        "s",
+        "S",
+        "\u017F",
+        "\u00E9",
+        "\u00C9",
+      ),
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 8 }), key, (obj, name) => {
+        // Act
+        const read = member(obj, name);
+        // Assess
+        expect(read).toBe(referenceMember(obj, name));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("unwraps the XML dialect's lone <Api>Request wrapper, whatever its xmlns", () => {
+    // Prepare
+    const wrapped = {
+      requestParameters: { xmlns: "http://ec2.amazonaws.com/doc/", DescribeRequest: { a: 1 } },
+    };
+    const twoMembers = { requestParameters: { OneRequest: { a: 1 }, other: 2 } };
+    const notAnObject = { requestParameters: { OneRequest: "text" } };
+    // Act
+    const unwrapped = section(wrapped, "requestParameters");
+    // Assess
+    expect(unwrapped).toEqual({ a: 1 });
+    expect(section(twoMembers, "requestParameters")).toBe(twoMembers.requestParameters);
+    expect(section(notAnObject, "requestParameters")).toBe(notAnObject.requestParameters);
   });
 });

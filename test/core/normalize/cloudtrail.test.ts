@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CLOUDTRAIL_DETECTIONS } from "../../../core/detections/cloudtrail-catalog";
 import { InputError } from "../../../core/errors";
 import { findingIdentity } from "../../../core/findings/correlation";
 import { type Finding, findingSchema } from "../../../core/findings/finding";
-import { isWorldOpen } from "../../../core/net/cidr";
+import { isWorldOpen, parseIp } from "../../../core/net/cidr";
 import { cloudTrailNormalizer, HIDDEN_USER_NAME } from "../../../core/normalize/cloudtrail";
 import { readEnvelope } from "../../../core/normalize/envelope";
 import { type Json, ReadContext } from "../../../core/normalize/read";
@@ -646,6 +647,84 @@ describe("cloudTrailNormalizer: documented records", () => {
     const findings = fromRecord(makeAccessDenied({ eventName: "toString" }));
     // Assess
     expect(findings.map((f) => f.severity)).toEqual([{ label: "LOW", score: 20 }]);
+  });
+});
+
+describe("cloudTrailNormalizer: descriptions and callers", () => {
+  it("describes each finding of a record by its detection, then the call, its resource and its target", () => {
+    // Prepare
+    const record = makeAttachUserPolicy({ userIdentity: rootIdentity() });
+    const rootArn = rootIdentity().arn;
+    const call = `AttachUserPolicy (iam.amazonaws.com) was called by ${rootArn} from 198.51.100.7 in us-east-1 at 2024-05-01T10:00:00.000Z.`;
+    const target = " Target: userName Bob, policyArn arn:aws:iam::aws:policy/AdministratorAccess.";
+    const detection = (id: string) => CLOUDTRAIL_DETECTIONS.find((d) => d.id === id)!;
+    // Act
+    const findings = fromRecord(record);
+    // Assess
+    expect(findings.map((f) => [f.type, f.description])).toEqual(
+      ["cis.root-account-use", "cis.iam-policy-change"].map((id) => [
+        id,
+        `${detection(id).description} ${call} Resource: iam-principal ${rootArn}.${target}`,
+      ]),
+    );
+    expect(findings.map((f) => f.title)).toEqual([
+      `Root account used: AttachUserPolicy by ${rootArn}`,
+      `IAM policy changed: AttachUserPolicy by ${rootArn}`,
+    ]);
+  });
+
+  it("says how a failed call failed, or what a sign-in failure said", () => {
+    // Act
+    const [refused] = fromRecord(
+      makeAccessDenied({
+        errorCode: "AccessDenied",
+        errorMessage: "not authorized",
+        sourceIPAddress: undefined,
+      }),
+    );
+    const [signIn] = fromRecord(makeConsoleLoginFailure());
+    // Assess
+    expect(refused!.description).toContain(
+      " in us-east-1 at 2024-05-01T10:00:00.000Z; it failed with AccessDenied (not authorized).",
+    );
+    expect(refused!.title).toContain("(failed: AccessDenied)");
+    expect(signIn!.description).toContain(`: ${makeConsoleLoginFailure().errorMessage}.`);
+  });
+
+  it("names the caller's address as an ip exactly when it is an IP address, else as a domain", () => {
+    // Prepare
+    const part = fc.oneof(
+      fc.nat({ max: 999 }).map(String),
+      fc.constantFrom("0", "00", "0255", "256", "", "x", "1e2"),
+    );
+    const address = fc
+      .oneof(
+        fc.array(part, { minLength: 1, maxLength: 5 }).map((parts) => parts.join(".")),
+        fc.constantFrom(
+          " 10.0.0.1 ",
+          "2001:db8::1",
+          "::ffff:10.0.0.1",
+          "ec2.amazonaws.com",
+          "AWS Internal",
+          "0/0",
+        ),
+        fc.string({ minLength: 1, maxLength: 16 }),
+      )
+      .filter((text) => text !== ""); // an empty address is no address: see below
+    fc.assert(
+      fc.property(address, (sourceIPAddress) => {
+        // Act
+        const [finding] = fromRecord(makeAccessDenied({ sourceIPAddress }));
+        // Assess
+        const isIp = parseIp(sourceIPAddress) !== undefined;
+        expect(finding!.actor?.ip).toBe(isIp ? sourceIPAddress : undefined);
+        expect(finding!.actor?.domain).toBe(isIp ? undefined : sourceIPAddress);
+      }),
+      { numRuns: 500 },
+    );
+    const [unaddressed] = fromRecord(makeAccessDenied({ sourceIPAddress: "" }));
+    expect(unaddressed!.actor).not.toHaveProperty("ip");
+    expect(unaddressed!.actor).not.toHaveProperty("domain");
   });
 });
 
