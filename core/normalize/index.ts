@@ -31,6 +31,14 @@ export const NORMALIZERS: readonly SourceNormalizer[] = [
   wafLogNormalizer,
 ];
 
+/** Bare documents are recognised by shape; the cheapest, most common checks go first. */
+const BARE_ORDER: readonly SourceNormalizer[] = [
+  cloudTrailNormalizer,
+  wafLogNormalizer,
+  guardDutyNormalizer,
+  securityHubNormalizer,
+].filter((n) => n.bare);
+
 const byDetailType = new Map(NORMALIZERS.flatMap((n) => n.detailTypes.map((t) => [t, n] as const)));
 
 export const DEFAULT_NORMALIZE_OPTIONS: NormalizeOptions = { alarmRules: DEFAULT_ALARM_RULES };
@@ -94,7 +102,7 @@ export function normalizeUnit(
       );
     findings = normalizer.fromEnvelope(envelope, ctx, options);
   } else {
-    const normalizer = NORMALIZERS.find((n) => n.bare?.matches(unit.doc));
+    const normalizer = BARE_ORDER.find((n) => n.bare?.matches(unit.doc));
     if (!normalizer?.bare)
       throw new InputError(
         "unknown_event",

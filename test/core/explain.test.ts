@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CLOUDTRAIL_DETECTIONS } from "../../core/detections/cloudtrail-catalog";
 import { explain } from "../../core/explain";
 import { findingSchema } from "../../core/findings/finding";
+import { NORMALIZERS } from "../../core/normalize";
 import { matchingRules, RULES } from "../../core/rules/rules";
 import {
   iamUserIdentity,
@@ -15,7 +16,7 @@ import {
   rootIdentity,
 } from "../support/cloudtrail.factory";
 import { makeWafBlockedRequestsAlarm } from "../support/cloudwatch.factory";
-import { fixtureText, loadFixture } from "../support/fixtures";
+import { fixturesIn, fixtureText, loadFixture } from "../support/fixtures";
 
 const GD_EKS =
   "guardduty/eventbridge-discovery-kubernetes-maliciousipcaller-censys-eks-real-nonnumeric-account-aws-to-slack-cevo.json";
@@ -77,6 +78,19 @@ describe("explain routing", () => {
     const [fromLog, fromAlarm] = explain(JSON.stringify([log, alarm])).results.map((r) => r.findings[0]);
     expect(fromAlarm!.resources[0]).toMatchObject({ type: "waf-web-acl", id: "web-acl-corp" });
     expect(fromAlarm!.correlationKey).toBe(fromLog!.correlationKey);
+  });
+});
+
+describe("bare document recognition", () => {
+  it("recognises every bare fixture by exactly one normalizer, so checking order cannot matter", () => {
+    const bare = ["guardduty", "securityhub", "cloudtrail", "waf"]
+      .flatMap(fixturesIn)
+      .map((f) => loadFixture(f))
+      .flatMap((doc) => (Array.isArray(doc.Records) ? doc.Records : [doc]))
+      .filter((doc) => !("detail-type" in doc));
+    expect(bare.length).toBeGreaterThan(15);
+    for (const doc of bare)
+      expect(NORMALIZERS.filter((n) => n.bare?.matches(doc)).map((n) => n.name)).toHaveLength(1);
   });
 });
 
