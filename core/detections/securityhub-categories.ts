@@ -5,6 +5,8 @@
  * else walks the rules below, first match wins, ending in `generic`. Control rules look at the title as well
  * as the id because CIS renumbers between versions (CIS 4.1 is "no 0.0.0.0/0 to port 22" in v1.2 and an
  * unauthorized-API-call alarm in v1.4), while the titles keep saying "root", "security group", "CloudTrail".
+ * For speed the rules are indexed by product at load and each text pattern is tested at most once per
+ * finding; the outcome is that of reading the table top to bottom (a property test holds it to that).
  */
 import type { Category } from "../findings/categories";
 import type { ResourceType } from "../findings/resource";
@@ -90,15 +92,62 @@ export const SECURITY_HUB_CATEGORY_RULES: readonly SecurityHubCategoryRule[] = [
   { text: /\bWAF\b|web acl/i, category: "waf-attack" },
 ];
 
-function matches(rule: SecurityHubCategoryRule, facts: SecurityHubFacts, text: string): boolean {
+/**
+ * The rules that can apply to a product, with and without a control id, in table order: built once at
+ * load, so a finding is tested only against rules its product and control id do not already exclude.
+ */
+const RULES_BY_PRODUCT = new Map(
+  SECURITY_HUB_PRODUCTS.map((product) => {
+    const forProduct = SECURITY_HUB_CATEGORY_RULES.filter(
+      (rule) => rule.product === undefined || rule.product.includes(product),
+    );
+    return [
+      product,
+      {
+        withControl: forProduct,
+        withoutControl: forProduct.filter((rule) => rule.control === undefined),
+      },
+    ] as const;
+  }),
+);
+
+/**
+ * Each distinct text pattern's position in a per-call results list: some patterns serve several rules
+ * (SG_TEXT twice), and a pattern scan is the most expensive step, so each is tested at most once per finding.
+ */
+const TEXT_PATTERNS = [
+  ...new Set(SECURITY_HUB_CATEGORY_RULES.flatMap((rule) => (rule.text ? [rule.text] : []))),
+];
+const PATTERN_INDEX = new Map(TEXT_PATTERNS.map((pattern, i) => [pattern, i]));
+
+/** Everything but the text: cheap, so checked first. */
+function matchesFacts(rule: SecurityHubCategoryRule, facts: SecurityHubFacts): boolean {
   if (rule.product && !rule.product.includes(facts.product)) return false;
   if (rule.control && (facts.controlId === undefined || !rule.control.test(facts.controlId))) return false;
-  if (rule.resource && !rule.resource.includes(facts.primaryResource)) return false;
-  return rule.text === undefined || rule.text.test(text);
+  return rule.resource === undefined || rule.resource.includes(facts.primaryResource);
 }
 
 export function categoryForSecurityHub(facts: SecurityHubFacts): Category {
   if (facts.product === "guardduty") return categoryForGuardDutyType(facts.type);
-  const text = [facts.title, facts.type, ...facts.types].join("\n");
-  return SECURITY_HUB_CATEGORY_RULES.find((rule) => matches(rule, facts, text))?.category ?? "generic";
+  const candidates = RULES_BY_PRODUCT.get(facts.product);
+  const rules =
+    candidates === undefined
+      ? SECURITY_HUB_CATEGORY_RULES
+      : facts.controlId === undefined
+        ? candidates.withoutControl
+        : candidates.withControl;
+  // Joined only when a rule reads the text: many findings are decided by product or control id alone.
+  let text: string | undefined;
+  const tested: (boolean | undefined)[] = [];
+  for (const rule of rules) {
+    if (!matchesFacts(rule, facts)) continue;
+    if (rule.text !== undefined) {
+      text ??= [facts.title, facts.type, ...facts.types].join("\n");
+      const index = PATTERN_INDEX.get(rule.text)!; // every rule's pattern is in the index
+      tested[index] ??= rule.text.test(text);
+      if (!tested[index]) continue;
+    }
+    return rule.category;
+  }
+  return "generic";
 }

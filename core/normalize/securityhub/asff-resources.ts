@@ -9,73 +9,77 @@
 
 import type { IngressRule, Resource } from "../../findings/resource";
 import { isWorldOpen } from "../../net/cidr";
-import {
-  childPath,
-  isObject,
-  type Json,
-  optionalArray,
-  optionalNumber,
-  optionalObject,
-  optionalString,
-  type ReadContext,
-  readTags,
-} from "../read";
+import { childPath, isObject, type Json, optionalArray, type ReadContext, readTags } from "../read";
+import { arrayAt, numberAt, objectAt, stringAt } from "./common";
 import { kindOfType, type RawResource, toResource } from "./resources";
 
 function ingressFromPermissions(value: unknown, path: string, ctx: ReadContext): IngressRule[] {
-  return optionalArray(value, path, ctx).flatMap((permission, i) => {
+  const rules: IngressRule[] = [];
+  const permissions = optionalArray(value, path, ctx);
+  for (let i = 0; i < permissions.length; i++) {
+    const permission = permissions[i];
     const at = childPath(path, i);
     if (!isObject(permission)) {
       ctx.warn("ignored_field", at, "permission is not an object; ignored");
-      return [];
+      continue;
     }
-    const protocol = optionalString(permission.IpProtocol, childPath(at, "IpProtocol"), ctx) ?? "-1";
-    const fromPort = optionalNumber(permission.FromPort, childPath(at, "FromPort"), ctx);
-    const toPort = optionalNumber(permission.ToPort, childPath(at, "ToPort"), ctx);
+    const protocol = stringAt(permission, "IpProtocol", at, ctx) ?? "-1";
+    const fromPort = numberAt(permission, "FromPort", at, ctx);
+    const toPort = numberAt(permission, "ToPort", at, ctx);
     const cidrs = [
-      ...cidrsOf(permission.IpRanges, "CidrIp", childPath(at, "IpRanges"), ctx),
-      ...cidrsOf(permission.Ipv6Ranges, "CidrIpv6", childPath(at, "Ipv6Ranges"), ctx),
+      ...cidrsOf(permission, "IpRanges", "CidrIp", at, ctx),
+      ...cidrsOf(permission, "Ipv6Ranges", "CidrIpv6", at, ctx),
     ];
-    return cidrs.map((cidr) => ({ protocol, fromPort, toPort, cidr, worldOpen: isWorldOpen(cidr) }));
-  });
+    for (const cidr of cidrs) rules.push({ protocol, fromPort, toPort, cidr, worldOpen: isWorldOpen(cidr) });
+  }
+  return rules;
 }
 
-function cidrsOf(value: unknown, key: string, path: string, ctx: ReadContext): string[] {
-  return optionalArray(value, path, ctx).flatMap((range, i) => {
-    const cidr = isObject(range)
-      ? optionalString(range[key], childPath(childPath(path, i), key), ctx)
-      : undefined;
-    return cidr === undefined ? [] : [cidr];
-  });
+/** `permission[listKey][i][key]` for each range that states one. */
+function cidrsOf(permission: Json, listKey: string, key: string, path: string, ctx: ReadContext): string[] {
+  const cidrs: string[] = [];
+  const ranges = arrayAt(permission, listKey, path, ctx);
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i];
+    if (!isObject(range)) continue;
+    const cidr = stringAt(range, key, childPath(childPath(path, listKey), i), ctx);
+    if (cidr !== undefined) cidrs.push(cidr);
+  }
+  return cidrs;
 }
+
+const FLATTENED_PERMISSION_KEY = /^ipPermissions:(\d+)\/(.+)$/;
+const FLATTENED_CIDR_FIELD = /^(ipRanges:\d+|ipv4Ranges:\d+\/cidrIp|ipv6Ranges:\d+\/cidrIpv6)$/;
 
 /** `ipPermissions:<n>/<field>` keys of the flattened `Details.Other` map, grouped per permission. */
 function ingressFromFlattened(other: Json): IngressRule[] {
   const permissions = new Map<string, { fields: Map<string, string>; cidrs: string[] }>();
-  for (const [key, value] of Object.entries(other)) {
-    const match = /^ipPermissions:(\d+)\/(.+)$/.exec(key);
+  for (const key in other) {
+    const value = other[key];
+    const match = key.startsWith("ipPermissions:") ? FLATTENED_PERMISSION_KEY.exec(key) : null;
     if (!match || (typeof value !== "string" && typeof value !== "number")) continue;
     const [, index = "", field = ""] = match;
     const entry = permissions.get(index) ?? { fields: new Map<string, string>(), cidrs: [] as string[] };
     permissions.set(index, entry);
-    if (/^(ipRanges:\d+|ipv4Ranges:\d+\/cidrIp|ipv6Ranges:\d+\/cidrIpv6)$/.test(field)) {
+    if (FLATTENED_CIDR_FIELD.test(field)) {
       if (!entry.cidrs.includes(String(value))) entry.cidrs.push(String(value));
     } else entry.fields.set(field, String(value));
   }
   return [...permissions.values()].flatMap(({ fields, cidrs }) => {
-    const port = (name: string) => {
-      const n = Number(fields.get(name));
-      return fields.has(name) && Number.isFinite(n) ? n : undefined;
-    };
     const protocol = fields.get("ipProtocol") ?? "-1";
     return cidrs.map((cidr) => ({
       protocol,
-      fromPort: port("fromPort"),
-      toPort: port("toPort"),
+      fromPort: portOf(fields, "fromPort"),
+      toPort: portOf(fields, "toPort"),
       cidr,
       worldOpen: isWorldOpen(cidr),
     }));
   });
+}
+
+function portOf(fields: Map<string, string>, name: string): number | undefined {
+  const n = Number(fields.get(name));
+  return fields.has(name) && Number.isFinite(n) ? n : undefined;
 }
 
 function readAsffResource(value: unknown, path: string, ctx: ReadContext): Resource | undefined {
@@ -83,51 +87,62 @@ function readAsffResource(value: unknown, path: string, ctx: ReadContext): Resou
     ctx.warn("ignored_field", path, "resource is not an object; ignored");
     return undefined;
   }
-  const rawId = optionalString(value.Id, childPath(path, "Id"), ctx);
+  const rawId = stringAt(value, "Id", path, ctx);
   if (rawId === undefined) {
     ctx.warn("ignored_field", childPath(path, "Id"), "resource has no Id; ignored");
     return undefined;
   }
-  const sourceType = optionalString(value.Type, childPath(path, "Type"), ctx) ?? "Other";
+  const sourceType = stringAt(value, "Type", path, ctx) ?? "Other";
+  const kind = kindOfType(sourceType);
   const detailsPath = childPath(path, "Details");
-  const allDetails = optionalObject(value.Details, detailsPath, ctx) ?? {};
-  const typedPath = childPath(detailsPath, sourceType);
-  const typed = optionalObject(allDetails[sourceType], typedPath, ctx);
-  const other = optionalObject(allDetails.Other, childPath(detailsPath, "Other"), ctx);
+  const allDetails = objectAt(value, "Details", path, ctx) ?? {};
+  const typed = objectAt(allDetails, sourceType, detailsPath, ctx);
+  const typedPath = typed ? childPath(detailsPath, sourceType) : detailsPath;
+  const other = objectAt(allDetails, "Other", detailsPath, ctx);
   const details: Json = typed ?? flattenedDetails(other) ?? {};
 
   let ingress: IngressRule[] | undefined;
-  if (kindOfType(sourceType) === "security-group") {
+  if (kind === "security-group") {
     if (typed && "IpPermissions" in typed)
       ingress = ingressFromPermissions(typed.IpPermissions, childPath(typedPath, "IpPermissions"), ctx);
     else if (other) ingress = ingressFromFlattened(other);
   }
+  const tags = value.Tags;
   const raw: RawResource = {
-    detailsPath: typed ? typedPath : detailsPath,
+    detailsPath: typedPath,
     sourceType,
+    kind,
     rawId,
-    region: optionalString(value.Region, childPath(path, "Region"), ctx),
-    partition: optionalString(value.Partition, childPath(path, "Partition"), ctx),
-    tags: readTags(value.Tags, childPath(path, "Tags"), ctx),
+    region: stringAt(value, "Region", path, ctx),
+    partition: stringAt(value, "Partition", path, ctx),
+    tags: tags === undefined || tags === null ? undefined : readTags(tags, childPath(path, "Tags"), ctx),
     details,
     ingress,
   };
   return toResource(raw, ctx);
 }
 
+/** The flattened `Other` map's camelCase keys the typed readers know, and their typed names. */
+const LIFTED_FROM_OTHER: readonly (readonly [string, string])[] = [
+  ["groupId", "GroupId"],
+  ["groupName", "GroupName"],
+  ["vpcId", "VpcId"],
+];
+
 /** The flattened `Other` map uses camelCase keys; lift the ones the typed readers know. */
 function flattenedDetails(other: Json | undefined): Json | undefined {
   if (!other) return undefined;
-  const lift: Record<string, string> = { groupId: "GroupId", groupName: "GroupName", vpcId: "VpcId" };
   const details: Json = {};
-  for (const [from, to] of Object.entries(lift))
-    if (typeof other[from] === "string") details[to] = other[from];
+  for (const [from, to] of LIFTED_FROM_OTHER) if (typeof other[from] === "string") details[to] = other[from];
   return details;
 }
 
 export function readAsffResources(value: unknown, path: string, ctx: ReadContext): Resource[] {
-  return optionalArray(value, path, ctx).flatMap((resource, i) => {
-    const read = readAsffResource(resource, childPath(path, i), ctx);
-    return read === undefined ? [] : [read];
-  });
+  const resources: Resource[] = [];
+  const list = optionalArray(value, path, ctx);
+  for (let i = 0; i < list.length; i++) {
+    const read = readAsffResource(list[i], childPath(path, i), ctx);
+    if (read !== undefined) resources.push(read);
+  }
+  return resources;
 }

@@ -10,81 +10,83 @@ import { InputError } from "../../errors";
 import { buildFinding } from "../../findings/build";
 import { findingIdentity, guardDutyIdentity } from "../../findings/correlation";
 import type { Finding } from "../../findings/finding";
-import {
-  childPath,
-  type Json,
-  optionalObject,
-  optionalString,
-  optionalTime,
-  type ReadContext,
-  requireString,
-} from "../read";
+import { childPath, isObject, type Json, type ReadContext } from "../read";
 import { parseArn, parseGuardDutyFindingArn, parseProductArn } from "./arn";
 import { readActor, readProductFields, readSeverity, withInspectorNetwork } from "./asff-parts";
 import { readAsffResources } from "./asff-resources";
-import { accountResource, countOf, dig, type FindingContext, seenTimes, stringList } from "./common";
+import {
+  accountResource,
+  countOf,
+  type FindingContext,
+  findingWarnings,
+  objectAt,
+  requiredStringAt,
+  seenTimes,
+  stringAt,
+  stringListAt,
+  timeAt,
+} from "./common";
 import { guardDutyTypeFromTypes } from "./guardduty-type";
 import { controlIdOf, productOf } from "./product";
 import { orderPrimary } from "./resources";
 
 export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, context: FindingContext): Finding {
   const mark = ctx.warnings.length;
-  const at = (key: string) => childPath(path, key);
-  const id = requireString(doc.Id, at("Id"));
-  const productArn = requireString(doc.ProductArn, at("ProductArn"));
-  const fields = readProductFields(doc.ProductFields, at("ProductFields"), ctx);
-  const idArn = parseArn(id);
+  // Paths are built only where a warning or error needs them (see the field readers in ./common).
+  const id = requiredStringAt(doc, "Id", path);
+  const productArn = requiredStringAt(doc, "ProductArn", path);
+  const fields = readProductFields(doc, path, ctx);
 
-  let accountId = optionalString(doc.AwsAccountId, at("AwsAccountId"), ctx);
+  let accountId = stringAt(doc, "AwsAccountId", path, ctx);
   if (accountId === undefined) {
-    accountId = context.account ?? (idArn?.account || undefined);
+    const accountPath = childPath(path, "AwsAccountId");
+    accountId = context.account ?? (parseArn(id)?.account || undefined);
     if (accountId === undefined)
-      throw new InputError("missing_field", `${at("AwsAccountId")} is required`, at("AwsAccountId"));
-    ctx.warn("fallback_account", at("AwsAccountId"), `missing; using ${accountId} from the envelope or Id`);
+      throw new InputError("missing_field", `${accountPath} is required`, accountPath);
+    ctx.warn("fallback_account", accountPath, `missing; using ${accountId} from the envelope or Id`);
   }
 
-  const generatorId = optionalString(doc.GeneratorId, at("GeneratorId"), ctx);
-  const title = optionalString(doc.Title, at("Title"), ctx) ?? "";
-  const description = optionalString(doc.Description, at("Description"), ctx) ?? "";
-  let types = stringList(doc.Types, at("Types"), ctx);
-  if (types.length === 0)
-    types = stringList(
-      dig(doc, "FindingProviderFields", "Types"),
-      childPath(at("FindingProviderFields"), "Types"),
-      ctx,
-    );
-  const product = productOf({
-    productArn,
-    productName:
-      optionalString(doc.ProductName, at("ProductName"), ctx) ?? fields["aws/securityhub/ProductName"],
-    companyName:
-      optionalString(doc.CompanyName, at("CompanyName"), ctx) ?? fields["aws/securityhub/CompanyName"],
-    generatorId,
-    providerName: fields.ProviderName,
-  });
+  const generatorId = stringAt(doc, "GeneratorId", path, ctx);
+  const title = stringAt(doc, "Title", path, ctx) ?? "";
+  const description = stringAt(doc, "Description", path, ctx) ?? "";
+  let types = stringListAt(doc, "Types", path, ctx);
+  if (types.length === 0) {
+    const providerFields = doc.FindingProviderFields;
+    if (isObject(providerFields))
+      types = stringListAt(providerFields, "Types", childPath(path, "FindingProviderFields"), ctx);
+  }
+  const parsedProductArn = parseProductArn(productArn);
+  const product = productOf(
+    {
+      productArn,
+      productName: stringAt(doc, "ProductName", path, ctx) ?? fields["aws/securityhub/ProductName"],
+      companyName: stringAt(doc, "CompanyName", path, ctx) ?? fields["aws/securityhub/CompanyName"],
+      generatorId,
+      providerName: fields.ProviderName,
+    },
+    parsedProductArn,
+  );
 
-  const read = readAsffResources(doc.Resources, at("Resources"), ctx);
+  const resourcesPath = childPath(path, "Resources");
+  const read = readAsffResources(doc.Resources, resourcesPath, ctx);
   let region =
-    optionalString(doc.Region, at("Region"), ctx) ??
-    parseProductArn(productArn)?.region ??
-    (idArn?.region || undefined) ??
+    stringAt(doc, "Region", path, ctx) ??
+    parsedProductArn?.region ??
+    (parseArn(id)?.region || undefined) ??
     read[0]?.region ??
     context.region;
   if (region === undefined) {
-    ctx.warn("missing_region", at("Region"), "no region in the finding or its envelope");
+    ctx.warn("missing_region", childPath(path, "Region"), "no region in the finding or its envelope");
     region = "unknown";
   }
-  if (read.length === 0) read.push(accountResource(accountId, region, at("Resources"), ctx));
+  if (read.length === 0) read.push(accountResource(accountId, region, resourcesPath, ctx));
   const resources = orderPrimary(product.family === "inspector" ? withInspectorNetwork(read, fields) : read);
 
-  const compliance = optionalObject(doc.Compliance, at("Compliance"), ctx);
-  const complianceStatus = optionalString(compliance?.Status, childPath(at("Compliance"), "Status"), ctx);
+  const compliance = objectAt(doc, "Compliance", path, ctx);
+  const compliancePath = childPath(path, "Compliance");
+  const complianceStatus = stringAt(compliance, "Status", compliancePath, ctx);
   const controlId = controlIdOf(
-    [
-      optionalString(compliance?.SecurityControlId, childPath(at("Compliance"), "SecurityControlId"), ctx),
-      fields.ControlId,
-      fields.RuleId,
-    ],
+    [stringAt(compliance, "SecurityControlId", compliancePath, ctx), fields.ControlId, fields.RuleId],
     product.family === "security-hub" ? generatorId : undefined,
   );
 
@@ -95,14 +97,14 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
   if (guardDuty && guardDutyArn === undefined)
     ctx.warn(
       "unmatched_guardduty_id",
-      at("Id"),
+      childPath(path, "Id"),
       "GuardDuty finding without a GuardDuty finding ARN; kept as a Security Hub finding",
     );
   const guardDutyType = guardDuty ? guardDutyTypeFromTypes(types) : undefined;
   if (guardDuty && guardDutyType === undefined)
     ctx.warn(
       "unmapped_guardduty_type",
-      at("Types"),
+      childPath(path, "Types"),
       "no GuardDuty finding type in Types; using the ASFF type",
     );
   const type =
@@ -113,36 +115,37 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
     generatorId ??
     (title || "unknown");
 
+  const workflow = doc.Workflow;
   const workflowStatus =
-    optionalString(dig(doc, "Workflow", "Status"), childPath(at("Workflow"), "Status"), ctx) ??
-    optionalString(doc.WorkflowState, at("WorkflowState"), ctx);
-  const recordState = optionalString(doc.RecordState, at("RecordState"), ctx);
+    (isObject(workflow) ? stringAt(workflow, "Status", childPath(path, "Workflow"), ctx) : undefined) ??
+    stringAt(doc, "WorkflowState", path, ctx);
+  const recordState = stringAt(doc, "RecordState", path, ctx);
   const archived =
     recordState?.toUpperCase() === "ARCHIVED" ||
     (guardDuty && fields["aws/guardduty/service/archived"] === "true");
   const resolved =
-    /^(RESOLVED|SUPPRESSED)$/i.test(workflowStatus ?? "") || complianceStatus?.toUpperCase() === "PASSED";
+    RESOLVED_WORKFLOW.test(workflowStatus ?? "") || complianceStatus?.toUpperCase() === "PASSED";
 
   const countText = guardDuty ? fields["aws/guardduty/service/count"] : undefined;
-  const count = countOf(
-    countText === undefined ? undefined : Number(countText),
-    childPath(at("ProductFields"), "aws/guardduty/service/count"),
-    ctx,
-  );
+  const count =
+    countText === undefined
+      ? 1
+      : countOf(Number(countText), childPath(path, "ProductFields"), "aws/guardduty/service/count", ctx);
 
   const times = seenTimes(
     {
-      first: optionalTime(doc.FirstObservedAt, at("FirstObservedAt"), ctx),
-      last: optionalTime(doc.LastObservedAt, at("LastObservedAt"), ctx),
-      updated: optionalTime(doc.UpdatedAt, at("UpdatedAt"), ctx),
-      created: optionalTime(doc.CreatedAt, at("CreatedAt"), ctx),
+      first: timeAt(doc, "FirstObservedAt", path, ctx),
+      last: timeAt(doc, "LastObservedAt", path, ctx),
+      updated: timeAt(doc, "UpdatedAt", path, ctx),
+      created: timeAt(doc, "CreatedAt", path, ctx),
     },
     context.time,
     path,
     ctx,
   );
   const severity = readSeverity(doc, fields, product, path, ctx);
-  const note = optionalObject(doc.Note, at("Note"), ctx);
+  const note = objectAt(doc, "Note", path, ctx);
+  const notePath = childPath(path, "Note");
 
   return buildFinding({
     source: "securityhub",
@@ -165,7 +168,9 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
     severity,
     accountId,
     region,
-    ...times,
+    firstSeenAt: times.firstSeenAt,
+    lastSeenAt: times.lastSeenAt,
+    updatedAt: times.updatedAt,
     count,
     archived,
     resources,
@@ -180,8 +185,8 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
         workflowStatus,
         recordState,
         complianceStatus,
-        noteUpdatedBy: optionalString(note?.UpdatedBy, childPath(at("Note"), "UpdatedBy"), ctx),
-        noteText: optionalString(note?.Text, childPath(at("Note"), "Text"), ctx),
+        noteUpdatedBy: stringAt(note, "UpdatedBy", notePath, ctx),
+        noteText: stringAt(note, "Text", notePath, ctx),
       },
       guardDuty:
         guardDutyArn === undefined
@@ -194,6 +199,8 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
       rawRef: ctx.rawRef,
       rawPath: path,
     },
-    warnings: [...context.baseWarnings, ...ctx.since(mark)],
+    warnings: findingWarnings(context, ctx, mark),
   });
 }
+
+const RESOLVED_WORKFLOW = /^(RESOLVED|SUPPRESSED)$/i;

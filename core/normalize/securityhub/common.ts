@@ -1,11 +1,26 @@
 /**
  * What the ASFF and OCSF readers share: the envelope facts a finding may fall back on, the time rules,
- * and the severity label reading.
+ * the severity label reading, and the field readers.
+ *
+ * Speed: the field readers (`stringAt`, `numberAt`…) take the parent's JSON path and the key instead of the
+ * field's own path, and build that path only when a warning needs it. Most fields are well formed, and
+ * building a path for every field read was the largest cost of normalizing a finding.
  */
 import type { FindingOrigin, Warning } from "../../findings/finding";
 import type { Resource } from "../../findings/resource";
-import { fromLabel, type Severity, type SeverityLabel, severityLabelSchema } from "../../findings/severity";
-import { childPath, isObject, optionalArray, optionalString, type ReadContext } from "../read";
+import { fromLabel, SEVERITY_LABELS, type Severity, type SeverityLabel } from "../../findings/severity";
+import {
+  childPath,
+  isObject,
+  type Json,
+  optionalArray,
+  optionalNumber,
+  optionalObject,
+  optionalString,
+  optionalTime,
+  type ReadContext,
+  requireString,
+} from "../read";
 
 /** Envelope facts (possibly absent: replayed and partial envelopes) a finding falls back on. */
 export interface FindingContext {
@@ -56,10 +71,13 @@ export function seenTimes(
 /** A severity label in any case ("High", "HIGH"); OCSF's "Fatal" is our CRITICAL. */
 export function labelOf(text: string | undefined): SeverityLabel | undefined {
   if (text === undefined) return undefined;
+  if (LABELS.has(text)) return text as SeverityLabel; // as written nearly always: no case folding needed
   const upper = text.trim().toUpperCase();
-  const parsed = severityLabelSchema.safeParse(upper === "FATAL" ? "CRITICAL" : upper);
-  return parsed.success ? parsed.data : undefined;
+  if (upper === "FATAL") return "CRITICAL";
+  return LABELS.has(upper) ? (upper as SeverityLabel) : undefined;
 }
+
+const LABELS: ReadonlySet<string> = new Set(SEVERITY_LABELS);
 
 /** When a finding states no severity at all: the middle band, so it is neither ignored nor paged on. */
 export function unknownSeverity(path: string, ctx: ReadContext): Severity {
@@ -68,10 +86,10 @@ export function unknownSeverity(path: string, ctx: ReadContext): Severity {
 }
 
 /** An occurrence count: a positive safe integer, else 1 (with a warning when something else was given). */
-export function countOf(value: number | undefined, path: string, ctx: ReadContext): number {
+export function countOf(value: number | undefined, parent: string, key: string, ctx: ReadContext): number {
   if (value === undefined) return 1;
   if (Number.isSafeInteger(value) && value >= 1) return value;
-  ctx.warn("invalid_value", path, `count ${value} is not a positive integer; using 1`);
+  ctx.warn("invalid_value", childPath(parent, key), `count ${value} is not a positive integer; using 1`);
   return 1;
 }
 
@@ -82,12 +100,15 @@ export function accountResource(accountId: string, region: string, path: string,
 }
 
 /** A nested value, or undefined: for optional, best-effort fields (actor, hints) that need no warning. */
-export const dig = (value: unknown, ...keys: (string | number)[]): unknown =>
-  keys.reduce<unknown>(
-    (v, k) =>
-      typeof k === "number" ? (Array.isArray(v) ? v[k] : undefined) : isObject(v) ? v[k] : undefined,
-    value,
-  );
+export function dig(value: unknown, ...keys: (string | number)[]): unknown {
+  let v = value;
+  for (const k of keys) {
+    if (typeof k === "number") v = Array.isArray(v) ? v[k] : undefined;
+    else v = isObject(v) ? v[k] : undefined;
+    if (v === undefined) return undefined;
+  }
+  return v;
+}
 
 /** A non-blank string (numbers read as text), else undefined. */
 export const text = (value: unknown): string | undefined =>
@@ -97,10 +118,84 @@ export const text = (value: unknown): string | undefined =>
       ? String(value)
       : undefined;
 
-/** A list of strings; other items are dropped with a warning. */
-export function stringList(value: unknown, path: string, ctx: ReadContext): string[] {
-  return optionalArray(value, path, ctx).flatMap((item, i) => {
-    const read = optionalString(item, childPath(path, i), ctx);
-    return read === undefined ? [] : [read];
-  });
+/** `optionalString` of `obj[key]`; the path `parent` + `key` is built only for a warning. */
+export function stringAt(
+  obj: Json | undefined,
+  key: string,
+  parent: string,
+  ctx: ReadContext,
+): string | undefined {
+  const value = obj?.[key];
+  if (typeof value === "string") return value === "" ? undefined : value;
+  if (value === undefined || value === null) return undefined;
+  return optionalString(value, childPath(parent, key), ctx);
+}
+
+/** `requireString` of `obj[key]`; the path is built only for an error. */
+export function requiredStringAt(obj: Json, key: string, parent: string): string {
+  const value = obj[key];
+  if (typeof value === "string" && value.trim() !== "") return value;
+  return requireString(value, childPath(parent, key));
+}
+
+/** `optionalNumber` of `obj[key]`; the path is built only for a warning. */
+export function numberAt(
+  obj: Json | undefined,
+  key: string,
+  parent: string,
+  ctx: ReadContext,
+): number | undefined {
+  const value = obj?.[key];
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (value === undefined || value === null) return undefined;
+  return optionalNumber(value, childPath(parent, key), ctx);
+}
+
+/** `optionalObject` of `obj[key]`; the path is built only for a warning. */
+export function objectAt(
+  obj: Json | undefined,
+  key: string,
+  parent: string,
+  ctx: ReadContext,
+): Json | undefined {
+  const value = obj?.[key];
+  if (value === undefined || value === null) return undefined;
+  if (isObject(value)) return value;
+  return optionalObject(value, childPath(parent, key), ctx);
+}
+
+/** `optionalArray` of `obj[key]`; the path is built only for a warning. */
+export function arrayAt(obj: Json | undefined, key: string, parent: string, ctx: ReadContext): unknown[] {
+  const value = obj?.[key];
+  if (Array.isArray(value)) return value;
+  if (value === undefined || value === null) return [];
+  return optionalArray(value, childPath(parent, key), ctx);
+}
+
+/** `optionalTime` of `obj[key]`, for present values only. */
+export function timeAt(obj: Json, key: string, parent: string, ctx: ReadContext): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null || value === "") return undefined;
+  return optionalTime(value, childPath(parent, key), ctx);
+}
+
+/** A list of strings at `obj[key]`; other items are dropped with a warning. */
+export function stringListAt(obj: Json | undefined, key: string, parent: string, ctx: ReadContext): string[] {
+  const list = arrayAt(obj, key, parent, ctx);
+  const strings: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item === "string" && item !== "") strings.push(item);
+    else {
+      const read = optionalString(item, childPath(childPath(parent, key), i), ctx);
+      if (read !== undefined) strings.push(read);
+    }
+  }
+  return strings;
+}
+
+/** This finding's warnings: the event's, then those recorded since `mark`. */
+export function findingWarnings(context: FindingContext, ctx: ReadContext, mark: number): Warning[] {
+  const own = ctx.since(mark);
+  return context.baseWarnings.length === 0 ? own : [...context.baseWarnings, ...own];
 }

@@ -7,18 +7,8 @@
 import type { Actor } from "../../findings/finding";
 import type { Resource } from "../../findings/resource";
 import { fromLabel, type Severity, type SeverityLabel } from "../../findings/severity";
-import {
-  childPath,
-  isObject,
-  type Json,
-  optionalArray,
-  optionalNumber,
-  optionalObject,
-  optionalString,
-  optionalTime,
-  ReadContext,
-} from "../read";
-import { dig, labelOf, text, unknownSeverity } from "./common";
+import { childPath, isObject, type Json, optionalTime, ReadContext } from "../read";
+import { arrayAt, dig, labelOf, numberAt, objectAt, stringAt, text, timeAt, unknownSeverity } from "./common";
 import { toResource } from "./resources";
 
 /** OCSF `tags` are `[{name, value}]`. */
@@ -36,9 +26,9 @@ function readOcsfResource(value: unknown, path: string, ctx: ReadContext): Resou
     return undefined;
   }
   const rawId =
-    optionalString(value.uid, childPath(path, "uid"), ctx) ??
-    optionalString(value.uid_alt, childPath(path, "uid_alt"), ctx) ??
-    optionalString(value.name, childPath(path, "name"), ctx);
+    stringAt(value, "uid", path, ctx) ??
+    stringAt(value, "uid_alt", path, ctx) ??
+    stringAt(value, "name", path, ctx);
   if (rawId === undefined) {
     ctx.warn("ignored_field", childPath(path, "uid"), "resource has no uid; ignored");
     return undefined;
@@ -46,15 +36,15 @@ function readOcsfResource(value: unknown, path: string, ctx: ReadContext): Resou
   return toResource(
     {
       detailsPath: childPath(path, "data"),
-      sourceType: optionalString(value.type, childPath(path, "type"), ctx) ?? "Other",
+      sourceType: stringAt(value, "type", path, ctx) ?? "Other",
       rawId,
       arn: text(value.uid_alt),
-      region: optionalString(value.region, childPath(path, "region"), ctx),
+      region: stringAt(value, "region", path, ctx),
       partition: text(value.cloud_partition),
       accountId: text(dig(value, "owner", "account", "uid")),
       name: text(value.name) ?? text(dig(value, "user", "name")),
       tags: ocsfTags(value.tags),
-      details: optionalObject(value.data, childPath(path, "data"), ctx) ?? {},
+      details: objectAt(value, "data", path, ctx) ?? {},
     },
     ctx,
   );
@@ -62,11 +52,13 @@ function readOcsfResource(value: unknown, path: string, ctx: ReadContext): Resou
 
 /** `resources[]`, with a Data Security Finding's `databucket` first: Macie is about the bucket. */
 export function readOcsfResources(doc: Json, path: string, ctx: ReadContext): Resource[] {
-  const resources = optionalArray(doc.resources, childPath(path, "resources"), ctx).flatMap((r, i) => {
-    const read = readOcsfResource(r, childPath(childPath(path, "resources"), i), ctx);
-    return read === undefined ? [] : [read];
-  });
-  const bucket = optionalObject(doc.databucket, childPath(path, "databucket"), ctx);
+  const resources: Resource[] = [];
+  const list = arrayAt(doc, "resources", path, ctx);
+  for (let i = 0; i < list.length; i++) {
+    const read = readOcsfResource(list[i], childPath(childPath(path, "resources"), i), ctx);
+    if (read !== undefined) resources.push(read);
+  }
+  const bucket = objectAt(doc, "databucket", path, ctx);
   const bucketId = text(bucket?.uid) ?? text(bucket?.name);
   if (bucket === undefined || bucketId === undefined) return resources;
   const read = toResource(
@@ -93,19 +85,19 @@ const LABEL_BY_SEVERITY_ID: Record<number, SeverityLabel> = {
 
 /** `severity_id` (1 Informational … 5 Critical, 6 Fatal), else the `severity` caption, else the vendor's. */
 export function readOcsfSeverity(doc: Json, path: string, ctx: ReadContext): Severity {
-  const id = optionalNumber(doc.severity_id, childPath(path, "severity_id"), ctx);
+  const id = numberAt(doc, "severity_id", path, ctx);
   const label =
     (id === undefined ? undefined : LABEL_BY_SEVERITY_ID[id]) ??
-    labelOf(optionalString(doc.severity, childPath(path, "severity"), ctx)) ??
+    labelOf(stringAt(doc, "severity", path, ctx)) ??
     labelOf(text(dig(doc, "vendor_attributes", "severity")));
   return label === undefined ? unknownSeverity(childPath(path, "severity_id"), ctx) : fromLabel(label);
 }
 
 export function ocsfTime(obj: Json, key: string, path: string, ctx: ReadContext): string | undefined {
-  const iso = optionalTime(obj[`${key}_dt`], childPath(path, `${key}_dt`), ctx);
+  const iso = timeAt(obj, `${key}_dt`, path, ctx);
   if (iso !== undefined) return iso;
   const value = obj[key];
-  if (typeof value !== "number") return optionalTime(value, childPath(path, key), ctx);
+  if (typeof value !== "number") return timeAt(obj, key, path, ctx);
   const scratch = new ReadContext(ctx.rawRef);
   const time = optionalTime(value, childPath(path, key), scratch);
   for (const w of scratch.warnings) if (w.code !== "epoch_time") ctx.warn(w.code, w.path, w.message);

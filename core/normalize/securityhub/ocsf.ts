@@ -14,16 +14,21 @@ import { InputError } from "../../errors";
 import { buildFinding } from "../../findings/build";
 import { findingIdentity, guardDutyIdentity } from "../../findings/correlation";
 import type { Finding } from "../../findings/finding";
-import {
-  childPath,
-  type Json,
-  optionalNumber,
-  optionalObject,
-  optionalString,
-  type ReadContext,
-} from "../read";
+import { childPath, isObject, type Json, type ReadContext } from "../read";
 import { parseGuardDutyFindingArn, parseProductArn } from "./arn";
-import { accountResource, countOf, dig, type FindingContext, seenTimes, stringList, text } from "./common";
+import {
+  accountResource,
+  countOf,
+  dig,
+  type FindingContext,
+  findingWarnings,
+  numberAt,
+  objectAt,
+  seenTimes,
+  stringAt,
+  stringListAt,
+  text,
+} from "./common";
 import { guardDutyTypeFromTypes } from "./guardduty-type";
 import { ocsfTime, readOcsfActor, readOcsfResources, readOcsfSeverity } from "./ocsf-parts";
 import { formatControlId, productOf } from "./product";
@@ -37,56 +42,59 @@ export const isOcsfFinding = (doc: Json): boolean =>
 
 export function readOcsfFinding(doc: Json, path: string, ctx: ReadContext, context: FindingContext): Finding {
   const mark = ctx.warnings.length;
-  const at = (key: string) => childPath(path, key);
-  const infoPath = at("finding_info");
-  const info = optionalObject(doc.finding_info, infoPath, ctx) ?? {};
-  const metadata = optionalObject(doc.metadata, at("metadata"), ctx) ?? {};
+  // Paths are built only where a warning or error needs them (see the field readers in ./common).
+  const infoPath = childPath(path, "finding_info");
+  const info = objectAt(doc, "finding_info", path, ctx) ?? {};
+  const metadata = objectAt(doc, "metadata", path, ctx) ?? {};
 
-  let uid = optionalString(info.uid, childPath(infoPath, "uid"), ctx);
+  let uid = stringAt(info, "uid", infoPath, ctx);
   if (uid === undefined) {
-    uid = optionalString(metadata.uid, childPath(at("metadata"), "uid"), ctx);
-    if (uid === undefined)
-      throw new InputError(
-        "missing_field",
-        `${childPath(infoPath, "uid")} is required`,
-        childPath(infoPath, "uid"),
-      );
-    ctx.warn("fallback_id", childPath(infoPath, "uid"), "missing; using metadata.uid");
+    const uidPath = childPath(infoPath, "uid");
+    uid = stringAt(metadata, "uid", childPath(path, "metadata"), ctx);
+    if (uid === undefined) throw new InputError("missing_field", `${uidPath} is required`, uidPath);
+    ctx.warn("fallback_id", uidPath, "missing; using metadata.uid");
   }
 
   const read = readOcsfResources(doc, path, ctx);
-  const accountPath = childPath(childPath(at("cloud"), "account"), "uid");
-  let accountId = optionalString(dig(doc, "cloud", "account", "uid"), accountPath, ctx);
+  const cloud = doc.cloud;
+  const cloudPath = childPath(path, "cloud");
+  const cloudAccount = dig(cloud, "account");
+  let accountId = isObject(cloudAccount)
+    ? stringAt(cloudAccount, "uid", childPath(cloudPath, "account"), ctx)
+    : undefined;
   if (accountId === undefined) {
+    const accountPath = childPath(childPath(cloudPath, "account"), "uid");
     accountId = context.account ?? read.find((r) => r.accountId !== undefined)?.accountId;
     if (accountId === undefined)
       throw new InputError("missing_field", `${accountPath} is required`, accountPath);
     ctx.warn("fallback_account", accountPath, `missing; using ${accountId} from the envelope or a resource`);
   }
 
-  const productUid = text(dig(metadata, "product", "uid"));
-  const productName = text(dig(metadata, "product", "name"));
-  const vendor = text(dig(metadata, "product", "vendor_name"));
+  const productInfo = dig(metadata, "product");
+  const productUid = text(dig(productInfo, "uid"));
+  const productName = text(dig(productInfo, "name"));
+  const vendor = text(dig(productInfo, "vendor_name"));
   let region =
-    optionalString(dig(doc, "cloud", "region"), childPath(at("cloud"), "region"), ctx) ??
+    (isObject(cloud) ? stringAt(cloud, "region", cloudPath, ctx) : undefined) ??
     read[0]?.region ??
     parseProductArn(productUid ?? "")?.region ??
     context.region;
   if (region === undefined) {
-    ctx.warn("missing_region", childPath(at("cloud"), "region"), "no region in the finding or its envelope");
+    ctx.warn("missing_region", childPath(cloudPath, "region"), "no region in the finding or its envelope");
     region = "unknown";
   }
-  if (read.length === 0) read.push(accountResource(accountId, region, at("resources"), ctx));
+  if (read.length === 0) read.push(accountResource(accountId, region, childPath(path, "resources"), ctx));
   const resources = orderPrimary(read);
 
   const product = productOf({ productArn: productUid ?? "", productName, companyName: vendor });
-  const title = optionalString(info.title, childPath(infoPath, "title"), ctx) ?? "";
-  const description = optionalString(info.desc, childPath(infoPath, "desc"), ctx) ?? "";
-  const types = stringList(info.types, childPath(infoPath, "types"), ctx);
-  const compliance = optionalObject(doc.compliance, at("compliance"), ctx);
-  const control = optionalString(compliance?.control, childPath(at("compliance"), "control"), ctx);
+  const title = stringAt(info, "title", infoPath, ctx) ?? "";
+  const description = stringAt(info, "desc", infoPath, ctx) ?? "";
+  const types = stringListAt(info, "types", infoPath, ctx);
+  const compliance = objectAt(doc, "compliance", path, ctx);
+  const compliancePath = childPath(path, "compliance");
+  const control = stringAt(compliance, "control", compliancePath, ctx);
   const controlId = control === undefined ? undefined : formatControlId(control);
-  const complianceStatus = optionalString(compliance?.status, childPath(at("compliance"), "status"), ctx);
+  const complianceStatus = stringAt(compliance, "status", compliancePath, ctx);
 
   const guardDuty = product.family === "guardduty";
   const guardDutyArn = guardDuty ? parseGuardDutyFindingArn(uid) : undefined;
@@ -102,30 +110,26 @@ export function readOcsfFinding(doc: Json, path: string, ctx: ReadContext, conte
     ctx.warn("unmapped_guardduty_type", childPath(infoPath, "types"), "no GuardDuty finding type in types");
   const type = guardDutyType ?? controlId ?? types[0] ?? (title || text(doc.class_name) || "ocsf-finding");
 
-  const status = optionalString(doc.status, at("status"), ctx);
-  const statusId = optionalNumber(doc.status_id, at("status_id"), ctx);
-  const activity = optionalString(doc.activity_name, at("activity_name"), ctx);
-  const activityId = optionalNumber(doc.activity_id, at("activity_id"), ctx);
-  const complianceStatusId = optionalNumber(
-    compliance?.status_id,
-    childPath(at("compliance"), "status_id"),
-    ctx,
-  );
+  const status = stringAt(doc, "status", path, ctx);
+  const statusId = numberAt(doc, "status_id", path, ctx);
+  const activity = stringAt(doc, "activity_name", path, ctx);
+  const activityId = numberAt(doc, "activity_id", path, ctx);
+  const complianceStatusId = numberAt(compliance, "status_id", compliancePath, ctx);
   // status_id: 3 Suppressed, 4 Resolved, 5 Archived, 6 Deleted; activity_id 3 Close; compliance status_id 1 Pass.
   const archived =
-    /^(archived|deleted)$/i.test(status ?? "") ||
+    ARCHIVED_STATUS.test(status ?? "") ||
     statusId === 5 ||
     statusId === 6 ||
-    /^close$/i.test(activity ?? "") ||
+    CLOSE_ACTIVITY.test(activity ?? "") ||
     activityId === 3;
   const resolved =
-    /^(resolved|suppressed)$/i.test(status ?? "") ||
+    RESOLVED_STATUS.test(status ?? "") ||
     statusId === 3 ||
     statusId === 4 ||
-    /^pass/i.test(complianceStatus ?? "") ||
+    PASSED_COMPLIANCE.test(complianceStatus ?? "") ||
     complianceStatusId === 1;
 
-  const count = countOf(optionalNumber(doc.count, at("count"), ctx), at("count"), ctx);
+  const count = countOf(numberAt(doc, "count", path, ctx), path, "count", ctx);
 
   const times = seenTimes(
     {
@@ -139,7 +143,7 @@ export function readOcsfFinding(doc: Json, path: string, ctx: ReadContext, conte
     ctx,
   );
   const severity = readOcsfSeverity(doc, path, ctx);
-  const comment = optionalString(doc.comment, at("comment"), ctx);
+  const comment = stringAt(doc, "comment", path, ctx);
 
   return buildFinding({
     source: "securityhub",
@@ -162,7 +166,9 @@ export function readOcsfFinding(doc: Json, path: string, ctx: ReadContext, conte
     severity,
     accountId,
     region,
-    ...times,
+    firstSeenAt: times.firstSeenAt,
+    lastSeenAt: times.lastSeenAt,
+    updatedAt: times.updatedAt,
     count,
     archived,
     resources,
@@ -189,6 +195,11 @@ export function readOcsfFinding(doc: Json, path: string, ctx: ReadContext, conte
       rawRef: ctx.rawRef,
       rawPath: path,
     },
-    warnings: [...context.baseWarnings, ...ctx.since(mark)],
+    warnings: findingWarnings(context, ctx, mark),
   });
 }
+
+const ARCHIVED_STATUS = /^(archived|deleted)$/i;
+const RESOLVED_STATUS = /^(resolved|suppressed)$/i;
+const CLOSE_ACTIVITY = /^close$/i;
+const PASSED_COMPLIANCE = /^pass/i;

@@ -40,25 +40,31 @@ export interface ProductHints {
   providerName?: string;
 }
 
+const PROWLER_NAME = /prowler/i;
+const PROWLER_GENERATOR = /^prowler/i;
+
 export interface ProductInfo {
   family: SecurityHubProduct;
   /** Display name for `origin.product`. */
   name: string;
 }
 
-export function productOf(hints: ProductHints): ProductInfo {
-  const arn = parseProductArn(hints.productArn);
-  const named = (hints.productName ?? "").trim().toLowerCase();
-  const displayName = hints.providerName ?? hints.productName ?? arn?.product ?? "Security Hub";
-  if (/prowler/i.test(hints.providerName ?? "") || /^prowler/i.test(hints.generatorId ?? ""))
+/** `arn` is the parsed product ARN, when the caller has already parsed it. */
+export function productOf(hints: ProductHints, arn = parseProductArn(hints.productArn)): ProductInfo {
+  if (PROWLER_NAME.test(hints.providerName ?? "") || PROWLER_GENERATOR.test(hints.generatorId ?? ""))
     return { family: "prowler", name: hints.providerName ?? "Prowler" };
   const byArn = arn?.company === "aws" ? AWS_PRODUCT_BY_ARN[arn.product] : undefined;
-  const family = byArn ?? PRODUCT_BY_NAME[named] ?? (arn?.company === "aws" ? "other-aws" : "third-party");
-  return { family, name: displayName };
+  const family =
+    byArn ??
+    PRODUCT_BY_NAME[(hints.productName ?? "").trim().toLowerCase()] ??
+    (arn?.company === "aws" ? "other-aws" : "third-party");
+  return { family, name: hints.providerName ?? hints.productName ?? arn?.product ?? "Security Hub" };
 }
 
 /** A numbered control ("4.1") is a CIS recommendation: "CIS 4.1". Other ids ("EC2.19") stay as they are. */
-export const formatControlId = (id: string): string => (/^\d+(\.\d+)+$/.test(id) ? `CIS ${id}` : id);
+export const formatControlId = (id: string): string => (CIS_NUMBER.test(id) ? `CIS ${id}` : id);
+
+const CIS_NUMBER = /^\d+(\.\d+)+$/;
 
 /**
  * The control id of a standards finding: explicit fields first (Compliance.SecurityControlId,

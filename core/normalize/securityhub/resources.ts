@@ -8,14 +8,17 @@
  * `AWS::::Account:<id>` is an account whatever type it was filed under (a warning says so).
  */
 import type { IngressRule, NetworkInterface, Resource, ResourceType } from "../../findings/resource";
-import { childPath, type Json, optionalArray, optionalString, type ReadContext } from "../read";
-import { lastSegment, parseArn, resourceName } from "./arn";
+import { childPath, isObject, type Json, type ReadContext } from "../read";
+import { type Arn, lastSegment, parseArn, resourceName } from "./arn";
+import { arrayAt, stringAt } from "./common";
 
 export interface RawResource {
   /** JSON path of the resource's details (ASFF `Details.<Type>`, OCSF `data`), for warnings. */
   detailsPath: string;
   /** The source's type name: ASFF `AwsEc2Instance`, OCSF `AWS::EC2::Instance`. */
   sourceType: string;
+  /** `kindOfType(sourceType)`, when the reader has already worked it out. */
+  kind?: Kind;
   /** The source's id: an ARN, a bare id (`i-…`, `ASIA…`, bucket name) or `AWS::::Account:<id>`. */
   rawId: string;
   /** An ARN stated beside a bare id (OCSF `uid_alt`). */
@@ -34,30 +37,44 @@ export interface RawResource {
 
 type Kind = Exclude<ResourceType, "cloudwatch-alarm" | "app-resource">;
 
-/** Keyed by the type name lower-cased without punctuation: `AwsEc2Instance` and `AWS::EC2::Instance` meet. */
-const KIND_BY_TYPE: Record<string, Kind> = {
-  awsec2instance: "ec2-instance",
-  awsec2securitygroup: "security-group",
-  awss3bucket: "s3-bucket",
-  awsiamaccesskey: "access-key",
-  awsiamuser: "iam-principal",
-  awsiamrole: "iam-principal",
-  awsekscluster: "eks-cluster",
-  awsecscluster: "ecs-cluster",
-  awslambdafunction: "lambda-function",
-  awsrdsdbinstance: "rds-db-instance",
-  awsec2volume: "ebs-volume",
-  awskmskey: "kms-key",
-  awscloudtrailtrail: "cloudtrail-trail",
-  awswafwebacl: "waf-web-acl",
-  awswafv2webacl: "waf-web-acl",
-  awswafregionalwebacl: "waf-web-acl",
-  awsaccount: "aws-account",
-  container: "container",
-};
+/**
+ * By ASFF type name; other spellings (OCSF `AWS::EC2::Instance`, odd case) are looked up normalized. Maps,
+ * not objects, so a type named like an Object property (`constructor`) finds nothing and is `other`.
+ */
+const KIND_BY_ASFF_TYPE = new Map<string, Kind>([
+  ["AwsEc2Instance", "ec2-instance"],
+  ["AwsEc2SecurityGroup", "security-group"],
+  ["AwsS3Bucket", "s3-bucket"],
+  ["AwsIamAccessKey", "access-key"],
+  ["AwsIamUser", "iam-principal"],
+  ["AwsIamRole", "iam-principal"],
+  ["AwsEksCluster", "eks-cluster"],
+  ["AwsEcsCluster", "ecs-cluster"],
+  ["AwsLambdaFunction", "lambda-function"],
+  ["AwsRdsDbInstance", "rds-db-instance"],
+  ["AwsEc2Volume", "ebs-volume"],
+  ["AwsKmsKey", "kms-key"],
+  ["AwsCloudTrailTrail", "cloudtrail-trail"],
+  ["AwsWafWebAcl", "waf-web-acl"],
+  ["AwsWafv2WebAcl", "waf-web-acl"],
+  ["AwsWafRegionalWebAcl", "waf-web-acl"],
+  ["AwsAccount", "aws-account"],
+  ["Container", "container"],
+]);
 
+const TYPE_PUNCTUATION = /[^a-z0-9]/g;
+
+/** Lower-cased without punctuation, so `AwsEc2Instance` and `AWS::EC2::Instance` meet. */
+const normalizedTypeName = (sourceType: string): string =>
+  sourceType.toLowerCase().replace(TYPE_PUNCTUATION, "");
+
+const KIND_BY_NORMALIZED_TYPE = new Map(
+  [...KIND_BY_ASFF_TYPE].map(([sourceType, kind]) => [normalizedTypeName(sourceType), kind]),
+);
+
+/** The exact ASFF name is tried first: normalizing every type name cost more than the lookup. */
 export const kindOfType = (sourceType: string): Kind =>
-  KIND_BY_TYPE[sourceType.toLowerCase().replace(/[^a-z0-9]/g, "")] ?? "other";
+  KIND_BY_ASFF_TYPE.get(sourceType) ?? KIND_BY_NORMALIZED_TYPE.get(normalizedTypeName(sourceType)) ?? "other";
 
 /** Resources a responder can contain: preferred as primary over a bare account. */
 const CONTAINABLE: ReadonlySet<ResourceType> = new Set(["ec2-instance", "security-group", "access-key"]);
@@ -73,41 +90,47 @@ export function orderPrimary(resources: Resource[]): Resource[] {
 /** First of `keys` present in `details` as a string. */
 function detail(raw: RawResource, ctx: ReadContext, ...keys: string[]): string | undefined {
   for (const key of keys) {
-    const value = optionalString(raw.details[key], childPath(raw.detailsPath, key), ctx);
+    const value = stringAt(raw.details, key, raw.detailsPath, ctx);
     if (value !== undefined) return value;
   }
   return undefined;
 }
 
 function networkInterfaces(raw: RawResource, ctx: ReadContext): NetworkInterface[] {
-  const path = childPath(raw.detailsPath, "NetworkInterfaces");
-  return optionalArray(raw.details.NetworkInterfaces, path, ctx).flatMap((eni, i) => {
-    const id =
-      typeof eni === "object" && eni !== null && !Array.isArray(eni)
-        ? optionalString(
-            (eni as Json).NetworkInterfaceId,
-            childPath(childPath(path, i), "NetworkInterfaceId"),
-            ctx,
-          )
-        : undefined;
-    return id === undefined ? [] : [{ id, securityGroups: [] }];
-  });
+  const enis = arrayAt(raw.details, "NetworkInterfaces", raw.detailsPath, ctx);
+  const read: NetworkInterface[] = [];
+  for (let i = 0; i < enis.length; i++) {
+    const eni = enis[i];
+    if (!isObject(eni)) continue;
+    const id = stringAt(
+      eni,
+      "NetworkInterfaceId",
+      childPath(childPath(raw.detailsPath, "NetworkInterfaces"), i),
+      ctx,
+    );
+    if (id !== undefined) read.push({ id, securityGroups: [] });
+  }
+  return read;
 }
 
 const ACCOUNT_PSEUDO_ID = /^AWS::::Account:(.+)$/;
 
+/** The name after `prefix` in the ARN's resource part (`instance/i-0abc` → `i-0abc`). */
+const nameIn = (arn: Arn | undefined, prefix: string): string | undefined =>
+  arn ? resourceName(arn.resource, prefix) : undefined;
+
 export function toResource(raw: RawResource, ctx: ReadContext): Resource {
-  const kind = kindOfType(raw.sourceType);
-  const ownArn = parseArn(raw.rawId) ? raw.rawId : undefined;
-  const arnText = ownArn ?? (raw.arn !== undefined && parseArn(raw.arn) ? raw.arn : undefined);
-  const arn = arnText === undefined ? undefined : parseArn(arnText);
+  const kind = raw.kind ?? kindOfType(raw.sourceType);
+  const ownParsed = parseArn(raw.rawId);
+  const ownArn = ownParsed ? raw.rawId : undefined;
+  const arn = ownParsed ?? (raw.arn === undefined ? undefined : parseArn(raw.arn));
+  const arnText = ownArn ?? (arn ? raw.arn : undefined);
   const base = {
     arn: arnText,
     accountId: raw.accountId ?? (arn?.account || undefined),
     region: raw.region ?? (arn?.region || undefined),
     tags: raw.tags,
   };
-  const named = (prefix: string) => (arn ? resourceName(arn.resource, prefix) : undefined);
 
   const account = ACCOUNT_PSEUDO_ID.exec(raw.rawId)?.[1];
   if (account !== undefined) {
@@ -125,7 +148,7 @@ export function toResource(raw: RawResource, ctx: ReadContext): Resource {
       return {
         type: kind,
         ...base,
-        id: named("instance") ?? raw.rawId,
+        id: nameIn(arn, "instance") ?? raw.rawId,
         instanceType: detail(raw, ctx, "Type", "instance_type"),
         imageId: detail(raw, ctx, "ImageId", "image_id"),
         vpcId: detail(raw, ctx, "VpcId", "vpc_uid"),
@@ -138,7 +161,7 @@ export function toResource(raw: RawResource, ctx: ReadContext): Resource {
       return {
         type: kind,
         ...base,
-        id: detail(raw, ctx, "GroupId", "group_id") ?? named("security-group") ?? raw.rawId,
+        id: detail(raw, ctx, "GroupId", "group_id") ?? nameIn(arn, "security-group") ?? raw.rawId,
         name: detail(raw, ctx, "GroupName", "group_name") ?? raw.name,
         vpcId: detail(raw, ctx, "VpcId", "vpc_uid"),
         ingress: raw.ingress,
@@ -178,10 +201,14 @@ export function toResource(raw: RawResource, ctx: ReadContext): Resource {
       return {
         type: kind,
         ...base,
-        id: detail(raw, ctx, "Name") ?? named("cluster") ?? raw.name ?? raw.rawId,
+        id: detail(raw, ctx, "Name") ?? nameIn(arn, "cluster") ?? raw.name ?? raw.rawId,
       };
     case "ecs-cluster":
-      return { type: kind, ...base, id: detail(raw, ctx, "ClusterName") ?? named("cluster") ?? raw.rawId };
+      return {
+        type: kind,
+        ...base,
+        id: detail(raw, ctx, "ClusterName") ?? nameIn(arn, "cluster") ?? raw.rawId,
+      };
     case "container":
       return {
         type: kind,
@@ -194,19 +221,19 @@ export function toResource(raw: RawResource, ctx: ReadContext): Resource {
       return {
         type: kind,
         ...base,
-        id: detail(raw, ctx, "DbInstanceIdentifier") ?? named("db") ?? raw.rawId,
+        id: detail(raw, ctx, "DbInstanceIdentifier") ?? nameIn(arn, "db") ?? raw.rawId,
         engine: detail(raw, ctx, "Engine"),
       };
     case "lambda-function": {
-      const name = detail(raw, ctx, "FunctionName") ?? named("function") ?? raw.name;
+      const name = detail(raw, ctx, "FunctionName") ?? nameIn(arn, "function") ?? raw.name;
       return { type: kind, ...base, id: name ?? raw.rawId, name };
     }
     case "ebs-volume":
-      return { type: kind, ...base, id: named("volume") ?? raw.rawId };
+      return { type: kind, ...base, id: nameIn(arn, "volume") ?? raw.rawId };
     case "kms-key":
-      return { type: kind, ...base, id: detail(raw, ctx, "KeyId") ?? named("key") ?? raw.rawId };
+      return { type: kind, ...base, id: detail(raw, ctx, "KeyId") ?? nameIn(arn, "key") ?? raw.rawId };
     case "cloudtrail-trail":
-      return { type: kind, ...base, id: named("trail") ?? detail(raw, ctx, "Name") ?? raw.rawId };
+      return { type: kind, ...base, id: nameIn(arn, "trail") ?? detail(raw, ctx, "Name") ?? raw.rawId };
     case "waf-web-acl": {
       // WAFv2 ARNs end in `webacl/<name>/<id>`, WAF Classic in `webacl/<id>`. The id is the ACL's name
       // where known, as WAF logs and the WebACL alarm dimension name it, so all three correlate.

@@ -1,9 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { categoryForGuardDutyType } from "../../../core/detections/guardduty-categories";
 import {
   categoryForSecurityHub,
+  SECURITY_HUB_CATEGORY_RULES,
+  SECURITY_HUB_PRODUCTS,
   type SecurityHubFacts,
 } from "../../../core/detections/securityhub-categories";
+import type { Category } from "../../../core/findings/categories";
 
 const control = (
   controlId: string,
@@ -127,5 +131,73 @@ describe("categoryForSecurityHub", () => {
 
     // Assess
     expect(read).toBe(categoryForGuardDutyType(type));
+  });
+
+  it("decides exactly as the first matching rule of the table, read top to bottom", () => {
+    // Prepare: the table's meaning, spelled out plainly (categoryForSecurityHub indexes it for speed).
+    const reference = (facts: SecurityHubFacts): Category => {
+      if (facts.product === "guardduty") return categoryForGuardDutyType(facts.type);
+      const text = [facts.title, facts.type, ...facts.types].join("\n");
+      const rule = SECURITY_HUB_CATEGORY_RULES.find(
+        (r) =>
+          (!r.product || r.product.includes(facts.product)) &&
+          (!r.control || (facts.controlId !== undefined && r.control.test(facts.controlId))) &&
+          (!r.resource || r.resource.includes(facts.primaryResource)) &&
+          (!r.text || r.text.test(text)),
+      );
+      return rule?.category ?? "generic";
+    };
+    const words = fc.constantFrom(
+      "root",
+      "root account",
+      "security group",
+      "0.0.0.0/0",
+      "ingress",
+      "S3",
+      "bucket",
+      "public",
+      "CloudTrail",
+      "logging disabled",
+      "metric filter",
+      "secret",
+      "bitcoin",
+      "malware",
+      "Sensitive Data",
+      "EKS",
+      "WAF",
+      "network reachability",
+      "encryption",
+      "\n",
+    );
+    const phrase = fc.array(fc.oneof(words, fc.string()), { maxLength: 6 }).map((w) => w.join(" "));
+    const facts = fc.record({
+      product: fc.constantFrom(...SECURITY_HUB_PRODUCTS),
+      type: phrase,
+      controlId: fc.option(
+        fc.constantFrom(
+          "CIS 1.4",
+          "CIS 2.1",
+          "CIS 3.3",
+          "CIS 4.1",
+          "EC2.6",
+          "EC2.19",
+          "S3.1",
+          "IAM.4",
+          "X.1",
+        ),
+        { nil: undefined },
+      ),
+      title: phrase,
+      types: fc.array(phrase, { maxLength: 3 }),
+      primaryResource: fc.constantFrom("ec2-instance", "s3-bucket", "waf-web-acl", "aws-account", "other"),
+    });
+
+    fc.assert(
+      fc.property(facts, (f) => {
+        // Act / Assess
+        expect(categoryForSecurityHub(f)).toBe(reference(f));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -254,4 +254,30 @@ describe("readAsffResources", () => {
     expect(resources.map((r) => r.id)).toEqual(["kept"]);
     expect(warnings.map((w) => w.path)).toEqual(["$.Resources[0].Id", "$.Resources[1]"]);
   });
+  it("reads a type named like an Object property (constructor, toString) as other", () => {
+    // Act
+    const { resources } = read([
+      { Type: "Constructor", Id: "x-1" },
+      { Type: "toString", Id: "x-2" },
+    ]);
+
+    // Assess
+    expect(resources).toEqual([
+      { type: "other", id: "x-1", sourceType: "Constructor" },
+      { type: "other", id: "x-2", sourceType: "toString" },
+    ]);
+    for (const resource of resources) expect(resourceSchema.safeParse(resource).success).toBe(true);
+  });
+
+  it("maps the OCSF and odd spellings of a type to the same kind as its ASFF name", () => {
+    // Act
+    const { resources } = read([
+      { Type: "AwsEc2SecurityGroup", Id: "sg-1" },
+      { Type: "AWS::EC2::SecurityGroup", Id: "sg-2" },
+      { Type: "awsec2securitygroup", Id: "sg-3" },
+    ]);
+
+    // Assess
+    expect(resources.map((r) => r.type)).toEqual(["security-group", "security-group", "security-group"]);
+  });
 });
