@@ -58,7 +58,9 @@ export async function timeIngest(events: string[]): Promise<number> {
   for (let i = 0; i < events.length; i += BATCH)
     await ingestMany(
       deps,
-      events.slice(i, i + BATCH).map((text, j) => ({ text, options: { channel: "bench", rawRef: `e${i + j}` } })),
+      events
+        .slice(i, i + BATCH)
+        .map((text, j) => ({ text, options: { channel: "bench", rawRef: `e${i + j}` } })),
     );
   const seconds = (performance.now() - start) / 1000;
   stores.close();

@@ -25,6 +25,37 @@ export function measureThroughput(fn: () => void, seconds = 1.5, opsPerCall = 1)
   return { opsPerSecond: (iterations * opsPerCall) / elapsed, iterations, seconds: elapsed };
 }
 
+/**
+ * Baseline and measured throughput compared fairly on a shared, noisy machine: short slices of each,
+ * alternated over many rounds, keeping each side's best slice (noise only ever slows a slice down).
+ */
+export function compareThroughput(
+  baseline: () => void,
+  measured: () => void,
+  opsPerCall: number,
+  rounds = 40,
+  sliceMs = 50,
+): { baseline: number; measured: number } {
+  const slice = (fn: () => void): number => {
+    let calls = 0;
+    const start = performance.now();
+    while (performance.now() - start < sliceMs) {
+      fn();
+      calls++;
+    }
+    return (calls * opsPerCall * 1000) / (performance.now() - start);
+  };
+  for (let i = 0; i < 5; i++) slice(baseline), slice(measured); // warm-up
+  let best = { baseline: 0, measured: 0 };
+  for (let round = 0; round < rounds; round++) {
+    best = {
+      baseline: Math.max(best.baseline, slice(baseline)),
+      measured: Math.max(best.measured, slice(measured)),
+    };
+  }
+  return best;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -80,6 +80,9 @@ export function cidrContains(cidr: Cidr, ipText: string): boolean {
 
 /** True for any spelling of the whole IPv4 or IPv6 address space. */
 export function isWorldOpen(cidrText: string): boolean {
+  // Fast answers for the spellings that make up nearly all real rules; anything else is parsed.
+  if (cidrText === "0.0.0.0/0" || cidrText === "::/0") return true;
+  if (!/\/0+\s*$/.test(cidrText)) return false; // only a /0 prefix covers everything
   const cidr = parseCidr(cidrText);
   return cidr !== undefined && cidr.prefix === 0 && cidrText.includes("/");
 }

@@ -58,6 +58,31 @@ describe("cidr", () => {
     );
   });
 
+  it("the fast path agrees with parsing for CIDR-like text (property)", () => {
+    const octet = fc.integer({ min: 0, max: 300 }).map(String);
+    const cidrish = fc.oneof(
+      fc
+        .tuple(octet, octet, octet, octet, fc.integer({ min: 0, max: 40 }), fc.constantFrom("", " ", "0"))
+        .map(
+          ([a, b, c, d, p, pad]) =>
+            `${a}.${b}.${c}.${d}/${pad.trim() === "0" ? "0" : ""}${p}${pad.trim() === "" ? pad : ""}`,
+        ),
+      fc
+        .tuple(
+          fc.constantFrom("::", "0::", "2001:db8::", "::ffff:0.0.0.0", "0:0:0:0:0:0:0:0"),
+          fc.integer({ min: 0, max: 130 }),
+        )
+        .map(([ip, p]) => `${ip}/${p}`),
+    );
+    fc.assert(
+      fc.property(cidrish, (text) => {
+        const parsed = parseCidr(text);
+        expect(isWorldOpen(text)).toBe(parsed !== undefined && parsed.prefix === 0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("never throws on arbitrary text (property)", () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
