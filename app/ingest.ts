@@ -33,7 +33,7 @@ export type FindingOutcome =
   | { decision: "opened"; incidentId: string; linkedTo?: string }
   | { decision: "joined" | "updated" | "recovery-hint"; incidentId: string }
   | { decision: Exclude<FindingDecision, "new" | "update"> | "suppressed" | "unchanged"; incidentId: string }
-  | { decision: "recovery-without-incident" };
+  | { decision: "recovery-without-incident" | "own-finding" };
 
 export interface InputOutcome {
   /** Where in the input (`$`, `$[1]`, `line 3`, `$.Records[0]`). */
@@ -41,6 +41,8 @@ export interface InputOutcome {
   rules: string[];
   findings: FindingOutcome[];
   error: InputErrorInfo | null;
+  /** Understood and deliberately not acted on (our own lifecycle event coming back). */
+  ignored?: string;
 }
 
 export interface IngestOptions {
@@ -73,6 +75,7 @@ export async function ingestText(
 ): Promise<InputOutcome[]> {
   const { results } = explain(text, {
     rawRef: options.rawRef,
+    ownSource: deps.config.serviceName,
     normalize: deps.config.normalize,
     ...(options.rules ? { rules: options.rules } : {}),
   });
@@ -99,7 +102,13 @@ async function ingestResult(
   }
   const findings: FindingOutcome[] = [];
   for (const finding of result.findings) findings.push(await ingestFinding(deps, finding));
-  return { input: result.input, rules: result.rules, findings, error: null };
+  return {
+    input: result.input,
+    rules: result.rules,
+    findings,
+    error: null,
+    ...(result.ignored ? { ignored: result.ignored } : {}),
+  };
 }
 
 export async function ingestFinding(deps: IngestDeps, finding: Finding): Promise<FindingOutcome> {
@@ -116,6 +125,7 @@ async function tryIngest(deps: IngestDeps, finding: Finding): Promise<FindingOut
   const at = clock.now();
   const known = await store.getFinding(finding.identity);
   const decision = decideFinding(known, finding, config.serviceName);
+  if (decision === "own-finding") return { decision };
   if (known && (decision === "duplicate" || decision === "stale" || decision === "own-update"))
     return { decision, incidentId: known.incidentId };
 

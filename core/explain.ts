@@ -20,6 +20,8 @@ export interface ExplainResult {
   rules: string[];
   findings: Finding[];
   error: InputErrorInfo | null;
+  /** Set when the input was understood and deliberately not read (our own lifecycle event). */
+  ignored?: string;
 }
 
 export interface ExplainOptions {
@@ -30,6 +32,8 @@ export interface ExplainOptions {
    */
   rawRef?: string;
   normalize?: NormalizeOptions;
+  /** Our own EventBridge source: our lifecycle events coming back are ignored, not errors. */
+  ownSource?: string;
 }
 
 export function explain(text: string, options: ExplainOptions = {}): { results: ExplainResult[] } {
@@ -50,6 +54,16 @@ export function explain(text: string, options: ExplainOptions = {}): { results: 
       continue;
     }
     for (const unit of units) {
+      if (unit.envelope && options.ownSource !== undefined && unit.doc.source === options.ownSource) {
+        results.push({
+          input: unit.at,
+          rules: [],
+          findings: [],
+          error: null,
+          ignored: "our own lifecycle event",
+        });
+        continue;
+      }
       const matched = unit.envelope ? matchingRules(rules, unit.doc) : [];
       try {
         results.push({

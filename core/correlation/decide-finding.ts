@@ -9,10 +9,11 @@
  * - `stale`: older than what we have → ignored.
  * - `own-update`: Security Hub echoing an update we made ourselves (our note) with nothing else changed →
  *   ignored, so our own writes never loop back into side effects.
+ * - `own-finding`: the incident finding we publish to Security Hub ourselves, imported back → ignored.
  */
 import type { Finding } from "../findings/finding";
 
-export type FindingDecision = "new" | "update" | "duplicate" | "stale" | "own-update";
+export type FindingDecision = "new" | "update" | "duplicate" | "stale" | "own-update" | "own-finding";
 
 export interface KnownFinding {
   updatedAt: string;
