@@ -25,11 +25,16 @@ export interface KnownFinding {
 const substance = (f: Finding) =>
   `${f.count}|${f.severity.score}|${f.lastSeenAt}|${f.kind}|${f.archived}|${f.resources.length}`;
 
+/** Our own incident finding in Security Hub (GeneratorId = our service name). */
+export const isOwnFinding = (finding: Finding, serviceName: string): boolean =>
+  finding.origin.securityHub?.generatorId === serviceName;
+
 export function decideFinding(
   known: KnownFinding | undefined,
   next: Finding,
   serviceName: string,
 ): FindingDecision {
+  if (isOwnFinding(next, serviceName)) return "own-finding";
   if (!known) return "new";
   const newer = next.updatedAt > known.updatedAt || next.count > known.count;
   const older = next.updatedAt < known.updatedAt && next.count <= known.count;
