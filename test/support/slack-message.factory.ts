@@ -1,0 +1,99 @@
+/**
+ * Factories for what Slack chat messages are rendered from: an IncidentView (valid by default, every field
+ * overridable) and the params of the chat commands. A fast-check arbitrary gives views with arbitrary
+ * text in every free-text field, for the "whatever the input" properties of the Slack adapter.
+ */
+import fc from "fast-check";
+import { SEVERITY_LABELS } from "../../core/findings/severity";
+import type { CommandParams, IncidentView } from "../../core/incident/commands";
+import { INCIDENT_PHASES } from "../../core/incident/phases";
+
+export function makeChatView(overrides: Partial<IncidentView> = {}): IncidentView {
+  return {
+    incidentId: "IR-0001",
+    title: "EC2 instance i-0abc is communicating with a Tor relay",
+    severity: "HIGH",
+    score: 80,
+    phase: "detect",
+    runbookId: "ec2-compromise",
+    category: "ec2-compromise",
+    correlationKey: "123456789012:us-east-1:ec2-instance:i-0abc",
+    accountId: "123456789012",
+    region: "us-east-1",
+    openedAt: "2024-05-01T12:00:00.000Z",
+    owner: null,
+    acknowledgedBy: null,
+    containment: "none",
+    findingCount: 1,
+    ...overrides,
+  };
+}
+
+export function makePostParams(
+  overrides: Partial<IncidentView> = {},
+  section = "Detect",
+): CommandParams<"postIncidentMessage"> {
+  const incident = makeChatView(overrides);
+  return { incident, runbook: { id: incident.runbookId, section } };
+}
+
+export function makeReplyParams(
+  overrides: Partial<CommandParams<"postThreadReply">> = {},
+): CommandParams<"postThreadReply"> {
+  return {
+    topic: "sla.warning",
+    text: "Assess is due by 2024-05-01T12:30:00.000Z",
+    runbook: { id: "ec2-compromise", section: "Assess" },
+    ...overrides,
+  };
+}
+
+/** Text as hostile as it gets: any UTF-16 (lone surrogates too), Slack control syntax, and huge sizes. */
+export const hostileText = (): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.string({ unit: "binary", maxLength: 200 }),
+    fc
+      .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 })
+      .map((codes) => String.fromCharCode(...codes)),
+    fc
+      .array(
+        fc.constantFrom(
+          "<!channel>",
+          "<!here>",
+          "<https://evil.example|click>",
+          "<@U012AB3CD>",
+          "&amp;",
+          "&",
+          "<",
+          ">",
+          "😀",
+          "\n",
+          "*",
+          "a",
+        ),
+        { maxLength: 60 },
+      )
+      .map((parts) => parts.join("")),
+    fc
+      .tuple(fc.constantFrom("&", "<", "x", "😀", "é"), fc.integer({ min: 1, max: 50_000 }))
+      .map(([unit, n]) => unit.repeat(n)),
+  );
+
+export const arbitraryIncidentView = (): fc.Arbitrary<IncidentView> =>
+  fc.record({
+    incidentId: fc.oneof(fc.constant("IR-0001"), hostileText()),
+    title: hostileText(),
+    severity: fc.constantFrom(...SEVERITY_LABELS),
+    score: fc.double({ min: 0, max: 100, noNaN: true }),
+    phase: fc.oneof(fc.constantFrom(...INCIDENT_PHASES), hostileText()),
+    runbookId: hostileText(),
+    category: hostileText(),
+    correlationKey: hostileText(),
+    accountId: hostileText(),
+    region: hostileText(),
+    openedAt: fc.oneof(fc.constant("2024-05-01T12:00:00.000Z"), hostileText()),
+    owner: fc.option(fc.oneof(fc.constant("U012AB3CD"), hostileText())),
+    acknowledgedBy: fc.option(hostileText()),
+    containment: fc.oneof(fc.constantFrom("none", "awaitingApproval", "isolated", "failed"), hostileText()),
+    findingCount: fc.nat(),
+  });
