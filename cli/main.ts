@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { explain } from "../core/explain";
 import { RULES } from "../core/rules/rules";
+import { registerDrillCommands } from "./drill";
 import { readSource } from "./read-source";
 
 const program = new Command()
@@ -39,6 +40,8 @@ program
       process.stdout.write(`${rule.name}\n  ${rule.description}\n  ${JSON.stringify(rule.pattern)}\n\n`);
     }
   });
+
+registerDrillCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`ir: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -11,6 +11,8 @@ export const INPUT_ERROR_CODES = [
   "wrong_type",
   "invalid_value",
   "unknown_event",
+  /** Understood, but matched none of the service's EventBridge rules (kept, not ingested). */
+  "unmatched",
 ] as const;
 export type InputErrorCode = (typeof INPUT_ERROR_CODES)[number];
 

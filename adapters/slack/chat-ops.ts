@@ -58,7 +58,7 @@ export const COMMAND_EVENT_TYPE = "ir_command";
 export interface SlackChatOpsOptions {
   client: WebClient;
   channels: SlackChannels;
-  /** Base URL of the runbooks (links are `<base>/runbooks/<id>#<section>`). */
+  /** Base URL of the runbooks (links are `<base>/runbooks/<id>.md#<section anchor>`, see core/runbooks). */
   runbookBaseUrl: string;
   /** Escalation level name → Slack user (U…) or user-group (S…) id to mention. */
   mentions?: Readonly<Record<string, string>>;

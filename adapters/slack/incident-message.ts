@@ -13,9 +13,11 @@
  * - The IncidentView has no clock fields, so the message shows none beyond `openedAt`; deadlines arrive as
  *   thread replies (`sla.warning`, `phase.advanced`).
  */
+
 import type { SeverityLabel } from "../../core/findings/severity";
 import type { CommandParams, IncidentView } from "../../core/incident/commands";
 import { END_PHASES, type IncidentPhase, incidentPhaseSchema } from "../../core/incident/phases";
+import { runbookUrl as coreRunbookUrl } from "../../core/runbooks/runbook-url";
 import {
   actionsBlocks,
   button,
@@ -151,9 +153,9 @@ export function normalizeBaseUrl(raw: string): string {
   return url.href.replace(/\|/g, "%7C").replace(/\/+$/, "");
 }
 
-/** `<base>/runbooks/<id>#<section>`, with id and section URL-encoded (a lone surrogate would throw). */
+/** The one runbook link format (core/runbooks), with lone surrogates made well-formed first. */
 export const runbookUrl = (baseUrl: string, runbook: RunbookRef): string =>
-  `${baseUrl}/runbooks/${encodeURIComponent(wellFormed(runbook.id))}#${encodeURIComponent(wellFormed(runbook.section))}`;
+  coreRunbookUrl(baseUrl, wellFormed(runbook.id), wellFormed(runbook.section));
 
 /** The link is ours; its URL and label are still escaped (Slack wants `&amp;` inside links too). */
 function runbookLink(options: RenderOptions, runbook: RunbookRef): string {

@@ -1,7 +1,7 @@
 /**
  * The embedded store's schema as an ordered list of migrations; `PRAGMA user_version` counts the applied
- * ones. Append only: never edit a migration that has shipped. The local server's queue table, when it
- * comes, is the next entry here, so one database has one version number.
+ * ones. Append only: never edit a migration that has shipped. The local server's own tables (inbox,
+ * dashboard chat) live here too (migration 3), so one database has one version number.
  *
  * Invariants the schema itself enforces:
  * - one OPEN incident per correlation key: UNIQUE partial index on correlation_key WHERE open = 1;
@@ -85,6 +85,34 @@ export const MIGRATIONS: readonly string[] = [
   `,
   `
   CREATE INDEX incidents_latest ON incidents (correlation_key, opened_key DESC, id DESC);
+  `,
+  // 3: the local server's durable inbox (raw POST /events bodies until ingested; AUTOINCREMENT so a
+  // deleted row's id is never reused: ids are referenced by findings and quarantine) and the dashboard
+  // chat (ChatOps without Slack; one row per posting command, keyed by its id for idempotency).
+  `
+  CREATE TABLE inbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT
+  ) STRICT;
+
+  CREATE TABLE chat_messages (
+    command_id  TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    ts          TEXT NOT NULL,
+    thread_ts   TEXT,
+    kind        TEXT NOT NULL CHECK (kind IN ('message', 'reply', 'mention')),
+    text        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    posted_at   TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    UNIQUE (channel, ts)
+  ) STRICT;
+  CREATE INDEX chat_messages_by_incident ON chat_messages (incident_id, posted_at, command_id);
   `,
 ];
 

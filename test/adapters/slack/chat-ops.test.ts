@@ -239,7 +239,7 @@ describe("postThreadReply / mentionInChat", () => {
       metadata: { event_payload: { command_id: "IR-0001:2:1" } },
     });
     expect(JSON.stringify(body.blocks)).toContain(
-      "<https://runbooks.example.com/runbooks/ec2-compromise#Assess|ec2-compromise § Assess>",
+      "<https://runbooks.example.com/runbooks/ec2-compromise.md#assess|ec2-compromise § Assess>",
     );
     expect(slack.messages().find((m) => m.ts === reply.ts)?.thread_ts).toBe(ref.ts);
   });

@@ -86,7 +86,7 @@ describe("renderIncidentMessage", () => {
     ]);
     expect(textOf(correlation)).toBe("*Correlated on* 123456789012:us-east-1:ec2-instance:i-0abc");
     expect(textOf(runbook)).toBe(
-      ":book: *Runbook:* <https://runbooks.example.com/runbooks/ec2-compromise#Detect|ec2-compromise § Detect>",
+      ":book: *Runbook:* <https://runbooks.example.com/runbooks/ec2-compromise.md#detect|ec2-compromise § Detect>",
     );
     expect(message.text).toBe(
       "HIGH incident IR-0001: EC2 instance i-0abc is communicating with a Tor relay — phase Detect, containment None",
@@ -190,7 +190,7 @@ describe("renderIncidentMessage", () => {
 
     // Assess
     expect(JSON.stringify(message.blocks)).toContain(
-      "<https://runbooks.example.com/runbooks/ec2-compromise#Contain|ec2-compromise § Contain>",
+      "<https://runbooks.example.com/runbooks/ec2-compromise.md#contain|ec2-compromise § Contain>",
     );
   });
 
@@ -270,7 +270,7 @@ describe("renderThreadReply", () => {
         elements: [
           {
             type: "mrkdwn",
-            text: ":book: <https://runbooks.example.com/runbooks/ec2-compromise#Assess|ec2-compromise § Assess>",
+            text: ":book: <https://runbooks.example.com/runbooks/ec2-compromise.md#assess|ec2-compromise § Assess>",
             verbatim: true,
           },
         ],
@@ -368,9 +368,9 @@ describe("mentions", () => {
 });
 
 describe("runbook links", () => {
-  it("URL-encodes the runbook id and section", () => {
+  it("URL-encodes the runbook id and links the section by its heading anchor", () => {
     expect(runbookUrl("https://r.example", { id: "a b|c>d", section: "Contain & verify" })).toBe(
-      "https://r.example/runbooks/a%20b%7Cc%3Ed#Contain%20%26%20verify",
+      "https://r.example/runbooks/a%20b%7Cc%3Ed.md#contain--verify",
     );
   });
 

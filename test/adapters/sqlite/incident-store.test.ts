@@ -173,7 +173,16 @@ describe("SQLite database", () => {
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .pluck()
         .all();
-      expect(tables).toEqual(["commands", "findings", "incidents", "quarantine", "timeline"]);
+      expect(tables).toEqual([
+        "chat_messages",
+        "commands",
+        "findings",
+        "inbox",
+        "incidents",
+        "quarantine",
+        "sqlite_sequence",
+        "timeline",
+      ]);
     } finally {
       plain.close();
     }

@@ -1,0 +1,161 @@
+/**
+ * The local runtime, composed: the app use-cases on the embedded SQLite store (incidents, outbox, inbox
+ * and dashboard chat in one database file, one connection), local capabilities for the commands, and the
+ * three loops — inbox worker, dispatcher, sweeper — as tasks of one sequential scheduler (see
+ * scheduler.ts for why one). The HTTP app (server/http/app.ts) is built on top of a Runtime.
+ *
+ * Lifecycle: createRuntime opens (and migrates) the database; start() starts the loops; stop() lets the
+ * turn in hand finish, then closes the database.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DashboardChat, type DashboardChatMessage } from "../../adapters/local/dashboard-chat";
+import { DryRunContainment } from "../../adapters/local/dry-run-containment";
+import { SqliteInbox } from "../../adapters/sqlite/inbox";
+import { openSqliteStores, type SqliteStores } from "../../adapters/sqlite/open-store";
+import type { DispatchDeps } from "../../app/dispatch";
+import { createCommandExecutor } from "../../app/execute-command";
+import type { IngestDeps } from "../../app/ingest";
+import type { ResponseConfig } from "../../app/response-config";
+import type { Clock } from "../../core/ports/clock";
+import type { IdGenerator } from "../../core/ports/id-generator";
+import type { UnitOfWork } from "../../core/ports/unit-of-work";
+import { responseConfigOf, type ServerConfig } from "../config";
+import type { Logger } from "../logger";
+import { RuntimeCounters } from "./counters";
+import { createDispatcher } from "./dispatcher";
+import { createInboxWorker } from "./inbox-worker";
+import { randomIncidentIds } from "./incident-ids";
+import { localCapabilities } from "./local-capabilities";
+import { SequentialScheduler } from "./scheduler";
+import { createSweeper, sweepIntervalMs } from "./sweeper";
+
+export const DATABASE_FILE = "incidents.db";
+
+export interface RuntimeOptions {
+  dataDir: string;
+  config: ServerConfig;
+  clock: Clock;
+  log: Logger;
+  /** Bearer token for the operator API (POST /api/*). */
+  operatorToken: string;
+  /** Service-time speed-up, for the sweep interval (default 1). */
+  timeScale?: number;
+  ids?: IdGenerator;
+  /** Real time in ms for scheduling and retry delays (tests may pass their own). */
+  nowMs?: () => number;
+}
+
+export type RuntimeDeps = IngestDeps & DispatchDeps & { unitOfWork: UnitOfWork };
+
+export interface Runtime {
+  readonly config: ServerConfig;
+  readonly response: ResponseConfig;
+  readonly dataDir: string;
+  readonly stores: SqliteStores;
+  readonly inbox: SqliteInbox;
+  readonly chat: DashboardChat;
+  readonly containment: DryRunContainment;
+  /** Everything the use-cases need (ingest, act, advance, dispatch, sweep). */
+  readonly deps: RuntimeDeps;
+  readonly scheduler: SequentialScheduler;
+  readonly counters: RuntimeCounters;
+  readonly log: Logger;
+  readonly operatorToken: string;
+  /** When the runtime was created (real time), for /healthz. */
+  readonly startedAt: string;
+  /** The dashboard chat, for pages that show it. */
+  chatOf(incidentId: string): DashboardChatMessage[];
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { config, clock, log } = options;
+  mkdirSync(options.dataDir, { recursive: true });
+  const stores = openSqliteStores(join(options.dataDir, DATABASE_FILE));
+  if (config.storage.synchronous === "full") stores.db.pragma("synchronous = FULL");
+  const response = responseConfigOf(config);
+  const counters = new RuntimeCounters();
+  const inbox = new SqliteInbox(stores.db);
+  const chatLog = log.child({ component: "chat" });
+  const chat = new DashboardChat(stores.db, clock, {
+    channel: config.channels.incidents,
+    log: (msg, fields) => chatLog.info(msg, fields),
+  });
+  const containmentLog = log.child({ component: "containment" });
+  const containment = new DryRunContainment((msg, fields) => containmentLog.info(msg, fields));
+  const executor = createCommandExecutor(
+    stores.store,
+    localCapabilities({
+      chat,
+      containment,
+      log: log.child({ component: "capabilities" }),
+      postmortemDir: join(options.dataDir, "postmortems"),
+    }),
+  );
+  const deps: RuntimeDeps = {
+    store: stores.store,
+    quarantine: stores.quarantine,
+    unitOfWork: stores.unitOfWork,
+    clock,
+    config: response,
+    ids: options.ids ?? randomIncidentIds(),
+    executor,
+  };
+
+  // The scheduler is created after its tasks, which wake each other through it.
+  let scheduler: SequentialScheduler | undefined;
+  const wake = (name: string) => () => scheduler?.wake(name);
+  const tasks = [
+    createInboxWorker({
+      ingest: deps,
+      unitOfWork: stores.unitOfWork,
+      inbox,
+      log: log.child({ component: "inbox" }),
+      counters,
+      batchSize: config.inbox.batchSize,
+      onIngested: wake("dispatcher"),
+    }),
+    createDispatcher({
+      dispatch: deps,
+      log: log.child({ component: "dispatcher" }),
+      counters,
+      ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+    }),
+    createSweeper({
+      app: deps,
+      log: log.child({ component: "sweeper" }),
+      counters,
+      intervalMs: sweepIntervalMs(options.timeScale ?? 1),
+      onChanged: wake("dispatcher"),
+    }),
+  ];
+  scheduler = new SequentialScheduler(tasks, log.child({ component: "scheduler" }), options.nowMs);
+  const running = scheduler;
+  let closed = false;
+
+  return {
+    config,
+    response,
+    dataDir: options.dataDir,
+    stores,
+    inbox,
+    chat,
+    containment,
+    deps,
+    scheduler: running,
+    counters,
+    log,
+    operatorToken: options.operatorToken,
+    startedAt: new Date().toISOString(),
+    chatOf: (incidentId) => chat.messagesOf(incidentId),
+    start: () => running.start(),
+    async stop() {
+      if (closed) return;
+      closed = true;
+      await running.stop();
+      stores.close();
+    },
+  };
+}
