@@ -67,10 +67,10 @@ const isLogContainer = (doc: unknown): boolean =>
     Array.isArray((doc as Record<string, unknown>).Findings));
 
 export function splitInput(text: string): InputItem[] {
-  const trimmed = text.trim();
-  if (trimmed === "") return [{ at: "$", error: new InputError("empty", "the input is empty", "$") }];
-  const whole = parseJson(trimmed, "$");
-  if ("doc" in whole) return fromDocument(whole.doc, trimmed, "$");
+  // JSON.parse skips surrounding whitespace itself: no trimmed copy of every document.
+  if (!/\S/.test(text)) return [{ at: "$", error: new InputError("empty", "the input is empty", "$") }];
+  const whole = parseJson(text, "$");
+  if ("doc" in whole) return fromDocument(whole.doc, text, "$");
   const lines = text.split(/\r?\n/);
   const nonEmpty = lines.filter((l) => l.trim() !== "");
   if (nonEmpty.length < 2) return [{ at: "$", error: whole.error }];
