@@ -87,10 +87,14 @@ const hostNameOf = (host: string): string => host.trim().toLowerCase().replace(/
 const safeBack = (value: unknown): string =>
   typeof value === "string" && /^\/(?![/\\])[^\s\\]*$/.test(value) ? value : "/";
 
+/** Triage order: open first, then the most severe, then the soonest (or most overdue) deadline, then newest. */
 function byUrgency(a: IncidentModel, b: IncidentModel): number {
   if (a.record.open !== b.record.open) return a.record.open ? -1 : 1;
   const bySeverity = severityRank(b.record.severity) - severityRank(a.record.severity);
   if (bySeverity !== 0) return bySeverity;
+  const dueA = a.deadline ? Date.parse(a.deadline.deadline) : Number.POSITIVE_INFINITY;
+  const dueB = b.deadline ? Date.parse(b.deadline.deadline) : Number.POSITIVE_INFINITY;
+  if (dueA !== dueB) return dueA < dueB ? -1 : 1;
   return a.record.openedAt < b.record.openedAt ? 1 : a.record.openedAt > b.record.openedAt ? -1 : 0;
 }
 

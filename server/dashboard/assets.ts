@@ -155,9 +155,9 @@ details.result summary { color: var(--accent); }
 .st-succeeded { color: #7ee787; border-color: #2e6b37; } .st-failed { color: #ffa198; border-color: #8e3a36; } .st-pending { color: #f2cc60; border-color: #7a5d12; }
 .clock-running, .clock-met { color: var(--good); } .clock-warned { color: var(--warn); } .clock-breached, .clock-late { color: var(--bad); font-weight: 600; }
 .timeline, .chat { list-style: none; margin: 0; padding: 0; }
-.timeline li { display: grid; grid-template-columns: 140px 1fr; gap: 8px; padding: 5px 0 5px 8px; border-left: 2px solid var(--line-2); margin-left: 2px; }
+.timeline li { display: grid; grid-template-columns: 152px 1fr; gap: 8px; padding: 5px 0 5px 8px; border-left: 2px solid var(--line-2); margin-left: 2px; }
 .timeline li.tl-bad { border-left-color: var(--bad); } .timeline li.tl-warn { border-left-color: var(--warn); } .timeline li.tl-good { border-left-color: var(--good); }
-.timeline .when { color: var(--muted); }
+.timeline .when { color: var(--muted); white-space: nowrap; }
 .timeline .kind { font: 600 11px var(--mono); color: var(--text); }
 .timeline .what { overflow-wrap: anywhere; }
 .chat li { padding: 6px 0; border-bottom: 1px solid var(--line); }
@@ -176,7 +176,7 @@ details.result summary { color: var(--accent); }
 .message { max-width: 640px; margin: 40px auto; }
 .message h1 { font-size: 18px; }
 
-.toast { position: fixed; right: 16px; bottom: 40px; z-index: 20; padding: 8px 14px; border-radius: 6px; background: var(--panel-2); border: 1px solid var(--line-2); box-shadow: 0 6px 24px #0008; }
+.toast { position: fixed; right: 16px; bottom: 40px; z-index: 20; cursor: pointer; padding: 8px 14px; border-radius: 6px; background: var(--panel-2); border: 1px solid var(--line-2); box-shadow: 0 6px 24px #0008; }
 .toast.good { border-color: var(--good); } .toast.bad { border-color: var(--bad); color: #ffa198; }
 dialog { background: var(--panel); color: var(--text); border: 1px solid var(--line-2); border-radius: 8px; padding: 16px; width: min(520px, 92vw); }
 dialog::backdrop { background: #000a; }
@@ -400,6 +400,7 @@ export const DASHBOARD_JS = `
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => { toastEl.hidden = true; }, 3500);
   }
+  if (toastEl) toastEl.addEventListener("click", () => { toastEl.hidden = true; });
   const dialog = $("#prompt");
   function ask(spec) {
     return new Promise((resolve) => {

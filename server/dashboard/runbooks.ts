@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { anchorOf, parseRunbook, type Runbook } from "../../core/runbooks/parse-runbook";
-import { h, type Html } from "./views/html";
+import { type Html, h } from "./views/html";
 
 const FENCE = /^\s*(```|~~~)/;
 const CHECK_ITEM = /^\s*[-*] \[([ xX])\]\s+(.*)$/;
@@ -70,7 +70,9 @@ export function renderSectionMarkdown(markdown: string): string {
 }
 
 /** The `runbookHtml` function over already parsed runbooks. */
-export function runbookHtmlFrom(runbooks: readonly Runbook[]): (id: string, section: string) => string | undefined {
+export function runbookHtmlFrom(
+  runbooks: readonly Runbook[],
+): (id: string, section: string) => string | undefined {
   const byId = new Map(runbooks.map((runbook) => [runbook.frontMatter.id, runbook]));
   return (id, section) => {
     const anchor = anchorOf(section);
@@ -79,13 +81,18 @@ export function runbookHtmlFrom(runbooks: readonly Runbook[]): (id: string, sect
   };
 }
 
-/** Reads and parses every runbooks/*.md in `dir` once; unparsable ones are skipped and reported. */
+/**
+ * Reads and parses every runbook in `dir` once (every `*.md` but README.md, the folder's own guide);
+ * unparsable ones are skipped and reported.
+ */
 export function loadRunbookHtml(
   dir: string,
   onError: (file: string, error: unknown) => void = () => {},
 ): (id: string, section: string) => string | undefined {
   const runbooks: Runbook[] = [];
-  for (const file of readdirSync(dir).filter((name) => name.endsWith(".md"))) {
+  for (const file of readdirSync(dir).filter(
+    (name) => name.endsWith(".md") && name.toLowerCase() !== "readme.md",
+  )) {
     try {
       runbooks.push(parseRunbook(readFileSync(join(dir, file), "utf8")));
     } catch (error) {

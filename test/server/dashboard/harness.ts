@@ -1,7 +1,7 @@
 /**
  * The dashboard over the real local parts: the SQLite store on disk (makeLocalApp), the settable clock,
- * the real `act` use-case, and — for dispatching — the local runtime's capabilities (dashboard chat in the
- * same database, dry-run containment, recorders for AWS notifications). Helpers ingest real fixtures, log
+ * the real `act` use-case, and — for dispatching — what the local runtime runs commands against: the
+ * dashboard chat in the same database, dry-run containment, and recorders for the AWS notifications. Helpers ingest real fixtures, log
  * in as a browser would, and dispatch pending commands. Not a test file: the dashboard tests share it.
  */
 import { DashboardChat } from "../../../adapters/local/dashboard-chat";
@@ -11,8 +11,6 @@ import { dispatch } from "../../../app/dispatch";
 import { createCommandExecutor } from "../../../app/execute-command";
 import { ingestText } from "../../../app/ingest";
 import { createDashboard, type DashboardDeps } from "../../../server/dashboard/app";
-import { memoryLogger } from "../../../server/logger";
-import { localCapabilities } from "../../../server/runtime/local-capabilities";
 import { fixtureText } from "../../support/fixtures";
 import { makeLocalApp } from "../../support/local-app";
 
@@ -29,15 +27,20 @@ export interface LoggedIn {
 export function makeDashboardHarness(overrides: Partial<DashboardDeps> = {}) {
   const local = makeLocalApp(T0);
   const chat = new DashboardChat(local.stores.db, local.clock);
-  const executor = createCommandExecutor(
-    local.deps.store,
-    localCapabilities({
-      chat,
-      containment: new DryRunContainment(() => {}),
-      log: memoryLogger("error"),
-      postmortemDir: null,
-    }),
-  );
+  const recorded = { dryRun: true } as const;
+  const executor = createCommandExecutor(local.deps.store, {
+    chat,
+    containment: new DryRunContainment(() => {}),
+    alerter: { page: async (commandId) => ({ messageId: `dry-run:${commandId}` }) },
+    findings: {
+      updateFindings: async (params) => ({ processed: params.findings.length, unprocessed: [] }),
+      addNote: async (params) => ({ processed: params.findings.length, unprocessed: [] }),
+      publishIncident: async (incident) => ({ id: `dry-run:${incident.incidentId}` }),
+    },
+    publishIncidentEvent: async () => recorded,
+    sendGuardDutyFeedback: async () => recorded,
+    generatePostmortem: async () => recorded,
+  });
   const acted: Array<{ incidentId: string; type: string; actor: string }> = [];
   const dashboard = createDashboard({
     store: local.deps.store,
