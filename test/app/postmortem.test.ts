@@ -120,6 +120,10 @@ describe("generatePostmortem capability", () => {
     // The result is on the incident's timeline too.
     const after = await app.deps.store.timeline(id);
     expect(after.at(-1)).toMatchObject({ kind: "command.succeeded", text: "generatePostmortem done" });
+    // …and announced in the incident's chat thread, with where to download it.
+    const replies = (await app.deps.store.pendingCommands(100)).filter((c) => c.type === "postThreadReply");
+    expect(replies.map((c) => c.params.topic)).toContain("postmortem.drafted");
+    expect(JSON.stringify(replies.at(-1)!.params)).toContain(`/api/incidents/${id}/postmortem`);
   });
 
   it("fails visibly when the incident does not exist", async () => {

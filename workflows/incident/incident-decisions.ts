@@ -5,8 +5,15 @@
 import type { Finding } from "../../core/findings/finding";
 import { decideContainment } from "../../core/incident/containment-policy";
 import { type ActivePhase, RUNBOOK_SECTION } from "../../core/incident/phases";
-import { retimeClock, startClock, stopClock } from "../../core/incident/sla-clocks";
-import { higherSeverity, initialContainment, mergeOutcome, mergeSummaries, viewOf } from "./context";
+import { retimeClock, type SlaClock, startClock, stopClock } from "../../core/incident/sla-clocks";
+import {
+  higherSeverity,
+  type IncidentContext,
+  initialContainment,
+  mergeOutcome,
+  mergeSummaries,
+  viewOf,
+} from "./context";
 import {
   actorOf,
   type Decide,
@@ -14,12 +21,37 @@ import {
   findingOf,
   guardDutyFeedback,
   lifecycle,
+  type Policies,
   reply,
   runbook,
   runningClock,
   securityHubStatus,
   updateMessage,
 } from "./decision";
+
+/** The clock a phase entered at `at` runs on; budgets count from T0 (the incident's opening) by default. */
+const phaseClock = (context: IncidentContext, policies: Policies, phase: ActivePhase, at: string): SlaClock =>
+  startClock(policies.sla, {
+    phase,
+    severity: context.severity.label,
+    enteredAt: at,
+    t0: context.openedAt ?? at,
+  });
+
+/**
+ * The context as it is once `phase` has been entered. Opening runs as the transition's action, before the
+ * machine enters detect and starts its clock; the first message must already show that clock.
+ */
+const entering = (
+  context: IncidentContext,
+  policies: Policies,
+  phase: ActivePhase,
+  at: string,
+): IncidentContext => ({
+  ...context,
+  phase,
+  clocks: [...context.clocks, phaseClock(context, policies, phase, at)],
+});
 
 export const openIncident: Decide = (context, event, policies) => {
   const finding = findingOf(event)!;
@@ -58,7 +90,10 @@ export const openIncident: Decide = (context, event, policies) => {
     })
     .command({
       type: "postIncidentMessage",
-      params: { incident: viewOf(draft.context), runbook: runbook(draft.context, "detect") },
+      params: {
+        incident: viewOf(entering(draft.context, policies, "detect", event.at)),
+        runbook: runbook(draft.context, "detect"),
+      },
     });
   securityHubStatus(draft, "NOTIFIED", `Incident ${context.incidentId} opened`);
   draft.command(lifecycle(draft.context, "Incident Opened", event.at, { findingType: finding.type }));
@@ -133,12 +168,7 @@ export const recoveryKey = (finding: Finding): string => `${finding.identity}@${
 export const enterPhase: Decide<{ phase: ActivePhase }> = (context, event, policies, { phase }) => {
   const previous = context.phase;
   const at = event.at;
-  const clock = startClock(policies.sla, {
-    phase,
-    severity: context.severity.label,
-    enteredAt: at,
-    t0: context.openedAt ?? at,
-  });
+  const clock = phaseClock(context, policies, phase, at);
   const draft = new Draft({
     ...context,
     phase,
@@ -276,6 +306,15 @@ export const recordCommandResult: Decide = (context, event) => {
     draft.record(event.at, "system", "command.succeeded", `${event.commandType} done`, {
       commandId: event.commandId,
     });
+    // The draft goes to the incident's thread so responders can review it; publishing it closes the incident.
+    if (event.commandType === "generatePostmortem")
+      draft.command(
+        reply(
+          draft.context,
+          "postmortem.drafted",
+          `Postmortem draft ready (download: /api/incidents/${context.incidentId}/postmortem). Review it, then publish to close the incident.`,
+        ),
+      );
   } else {
     draft.record(event.at, "system", "command.failed", `${event.commandType} failed: ${event.error}`, {
       commandId: event.commandId,
