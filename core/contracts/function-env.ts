@@ -1,8 +1,9 @@
 /**
  * The environment each Lambda function reads: the contract between infra/ (which sets the variables) and
  * functions/shared/config.ts (which parses them once per container). It lives in core/contracts because
- * infra/ may import core/ only; functions/shared/env-names.ts states the same names, and
- * test/infra/function-env.test.ts fails if the two ever differ.
+ * infra/ may import core/ only; functions/shared/env-names.ts re-exports it, so there is one list.
+ * test/infra/function-config.test.ts feeds each synthesized function's environment to the functions' own
+ * config loaders.
  *
  * Names are stable: renaming one is a breaking change for every deployed stack. Lambda itself sets
  * AWS_REGION; Powertools reads POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_LOG_LEVEL.

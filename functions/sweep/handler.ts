@@ -1,0 +1,81 @@
+/**
+ * sweep (EventBridge schedule, every minute): the SLA clocks' heartbeat — app/sweep.ts batch after batch
+ * until nothing due is left (`more` is false), bounded per invocation by `maxBatches` and by the time
+ * left, so one invocation never runs into the next minute's. Whatever stays due is found by the next
+ * sweep (clocks are data: a late sweep simply finds more). An error fails the invocation; the next
+ * minute's sweep starts over, and commits already made stay made.
+ *
+ * Each sweep also emits the OpenIncidents gauge (open incidents per phase) for the dashboard: the sweep is
+ * the one thing that runs every minute whatever happens. A failure to count is logged, not raised — the
+ * clocks matter more than the gauge.
+ */
+import type { Context, ScheduledEvent } from "aws-lambda";
+import type { AppDeps } from "../../app/response-config";
+import { sweep } from "../../app/sweep";
+import { awsClients } from "../shared/clients";
+import { loadSweepConfig, once } from "../shared/config";
+import { createTelemetry, errorFields, type Telemetry } from "../shared/observability";
+import { dynamoStore, observedStore, recordOpenIncidents, wallClock } from "../shared/runtime";
+
+/** Stop starting batches when less than this is left of the invocation. */
+export const MIN_TIME_LEFT_MS = 10_000;
+
+export interface SweepHandlerDeps {
+  app: AppDeps;
+  batchSize: number;
+  maxBatches: number;
+  telemetry: Telemetry;
+}
+
+export interface SweepSummary {
+  batches: number;
+  checked: number;
+  changed: number;
+  /** True when the invocation stopped with due incidents left (bounded): the next sweep takes them. */
+  more: boolean;
+}
+
+export type SweepHandler = (event?: ScheduledEvent, context?: Context) => Promise<SweepSummary>;
+
+export function createSweepHandler(deps: SweepHandlerDeps): SweepHandler {
+  const { telemetry } = deps;
+  return async (_event, context) => {
+    if (context) telemetry.logger.addContext(context);
+    const summary: SweepSummary = { batches: 0, checked: 0, changed: 0, more: true };
+    try {
+      while (summary.more && summary.batches < deps.maxBatches) {
+        if (context && context.getRemainingTimeInMillis() < MIN_TIME_LEFT_MS) break;
+        const outcome = await sweep(deps.app, deps.batchSize);
+        summary.batches++;
+        summary.checked += outcome.checked;
+        summary.changed += outcome.changed;
+        summary.more = outcome.more;
+      }
+      await recordOpenIncidents(deps.app.store, telemetry).catch((error: unknown) =>
+        telemetry.logger.warn("open incidents not counted", errorFields(error)),
+      );
+      telemetry.logger.info("sweep done", { ...summary });
+      return summary;
+    } finally {
+      telemetry.flush();
+    }
+  };
+}
+
+const build = once(() => {
+  const config = loadSweepConfig(process.env);
+  const telemetry = createTelemetry({ serviceName: "sweep" });
+  return createSweepHandler({
+    app: {
+      store: observedStore(dynamoStore(awsClients.dynamodb, config.tableName), telemetry),
+      clock: wallClock,
+      config: config.response,
+    },
+    batchSize: config.batchSize,
+    maxBatches: config.maxBatches,
+    telemetry,
+  });
+});
+
+/** The Lambda entry point: wired from the environment on first use, once per container. */
+export const handler: SweepHandler = async (event, context) => build()(event, context);
