@@ -16,6 +16,7 @@
  *   `detail.idempotencyKey` (the command id).
  * - Our own events may come back to us on a bus: `isOwnIncidentEvent` (re-exported) recognises them.
  */
+
 import {
   type EventBridgeClient,
   PutEventsCommand,
@@ -32,6 +33,7 @@ import type { Command } from "../../core/incident/commands";
 import { incidentPhaseSchema, RUNBOOK_SECTION } from "../../core/incident/phases";
 import { RetryLaterError } from "../../core/ports/command-executor";
 import type { JsonValue } from "../../core/ports/incident-store";
+import { runbookUrl } from "../../core/runbooks/runbook-url";
 import { DEFAULT_RETRY_AFTER_MS, toAdapterError } from "../aws/retry";
 import { truncateVisibly } from "../aws/truncate";
 
@@ -54,7 +56,7 @@ export interface IncidentPublisherOptions {
   serviceName: string;
   /** Dashboard base URL; the incident link is `<base>/<incidentId>`. */
   incidentBaseUrl?: string;
-  /** Runbooks base URL; the runbook link is `<base>/<runbookId>.md#<Section of the phase>`. */
+  /** Where `runbooks/` is served; links are `<base>/runbooks/<id>.md#<phase anchor>` (core/runbooks). */
   runbookBaseUrl?: string;
   /** The incident's runbook id. Default: `facts.runbookId` when it is a string. */
   runbookIdOf?: (command: PublishIncidentEventCommand) => string | undefined;
@@ -118,10 +120,7 @@ export class IncidentPublisher {
       incident: incidentBaseUrl
         ? `${withoutSlash(incidentBaseUrl)}/${encodeURIComponent(detail.incidentId)}`
         : null,
-      runbook:
-        runbookBaseUrl && runbookId
-          ? `${withoutSlash(runbookBaseUrl)}/${encodeURIComponent(runbookId)}.md#${section}`
-          : null,
+      runbook: runbookBaseUrl && runbookId ? runbookUrl(runbookBaseUrl, runbookId, section) : null,
     };
   }
 

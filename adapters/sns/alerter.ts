@@ -15,11 +15,13 @@
  *   within SNS's 5-minute deduplication window. Standard topics may deliver twice; paging tolerates it.
  * - Throttling and server faults → RetryLaterError; other SDK errors → Error with the AWS error name.
  */
+
 import { createHash } from "node:crypto";
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { CommandParams } from "../../core/incident/commands";
 import { incidentPhaseSchema, RUNBOOK_SECTION } from "../../core/incident/phases";
 import type { Alerter } from "../../core/ports/alerter";
+import { runbookUrl } from "../../core/runbooks/runbook-url";
 import { toAdapterError } from "../aws/retry";
 import { truncateVisibly } from "../aws/truncate";
 
@@ -48,7 +50,7 @@ export interface SnsAlerterOptions {
   serviceName: string;
   /** Link to the incident in the dashboard, if there is one to link to. */
   incidentUrl?: (incidentId: string) => string;
-  /** Where a runbook section lives. Default `runbooks/<id>.md#<section>`. */
+  /** Where a runbook section lives. Default: the relative link core/runbooks builds. */
   runbookUrl?: (runbookId: string, section: string) => string;
 }
 
@@ -90,7 +92,7 @@ export class SnsAlerter implements Alerter {
     const section = runbookSection(params.phase);
     const runbook = this.options.runbookUrl
       ? this.options.runbookUrl(incident.runbookId, section)
-      : `runbooks/${incident.runbookId}.md#${section}`;
+      : runbookUrl("", incident.runbookId, section);
     const lines: Array<[string, string]> = [
       ["Incident", incident.incidentId],
       ["Title", incident.title],

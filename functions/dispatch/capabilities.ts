@@ -4,12 +4,13 @@
  * configured") rather than vanish. Containment and GuardDuty feedback need no settings and are always on
  * (the containment policy decides whether containment commands exist at all).
  *
- * Not wired in AWS: generatePostmortem (no writer yet; the local runtime writes drafts to disk).
+ * Postmortem drafts are written by app/postmortem.ts from the store: the draft is the command's result.
  *
  * Slack: the token comes from Secrets Manager on first use; the SlackChatOps is rebuilt only when the
  * token changes (rotation), and one ChannelRateLimiter paces all of this container's writes. A chat call
  * refused with RetryLaterError is a rate limit (ChatOps contract) and is counted as SlackRateLimited.
  */
+
 import { AwsContainment } from "../../adapters/containment/aws-containment";
 import { IncidentPublisher } from "../../adapters/eventbridge/incident-publisher";
 import { GuardDutyFeedback } from "../../adapters/guardduty/feedback";
@@ -19,8 +20,12 @@ import { SlackChatOps } from "../../adapters/slack/chat-ops";
 import { createSlackWebClient } from "../../adapters/slack/web-client";
 import { SnsAlerter } from "../../adapters/sns/alerter";
 import type { Capabilities } from "../../app/execute-command";
+import { createPostmortemWriter } from "../../app/postmortem";
 import type { ChatOps } from "../../core/ports/chat-ops";
+import type { Clock } from "../../core/ports/clock";
 import { RetryLaterError } from "../../core/ports/command-executor";
+import type { IncidentStore } from "../../core/ports/incident-store";
+import { runbookUrl } from "../../core/runbooks/runbook-url";
 import type { AwsClients } from "../shared/clients";
 import type { DispatchConfig, SlackChatConfig } from "../shared/config";
 import type { Telemetry } from "../shared/observability";
@@ -79,6 +84,7 @@ export function awsCapabilities(
   config: DispatchConfig,
   clients: AwsClients,
   telemetry: Telemetry,
+  app: { store: IncidentStore; clock: Clock },
 ): Capabilities {
   const serviceName = config.response.serviceName;
   const runbookBase = config.runbookBaseUrl ? trimSlash(config.runbookBaseUrl) : undefined;
@@ -86,6 +92,11 @@ export function awsCapabilities(
     ? (id: string) => `${trimSlash(config.incidentBaseUrl!)}/${encodeURIComponent(id)}`
     : undefined;
   const capabilities: Capabilities = {
+    generatePostmortem: createPostmortemWriter({
+      store: app.store,
+      clock: app.clock,
+      ...(runbookBase ? { runbookBaseUrl: runbookBase } : {}),
+    }),
     containment: new AwsContainment(config.containment),
     sendGuardDutyFeedback: new GuardDutyFeedback({
       client: (where) => clients.guardDuty(where.region),
@@ -107,7 +118,7 @@ export function awsCapabilities(
       serviceName,
       ...(incidentUrl ? { incidentUrl } : {}),
       ...(runbookBase
-        ? { runbookUrl: (id: string, section: string) => `${runbookBase}/${id}.md#${section}` }
+        ? { runbookUrl: (id: string, section: string) => runbookUrl(runbookBase, id, section) }
         : {}),
     });
   }

@@ -141,7 +141,10 @@ const build = once(() => {
       store,
       clock: wallClock,
       config: config.response,
-      executor: createCommandExecutor(store, awsCapabilities(config, awsClients, telemetry)),
+      executor: createCommandExecutor(
+        store,
+        awsCapabilities(config, awsClients, telemetry, { store, clock: wallClock }),
+      ),
     },
     telemetry,
   });

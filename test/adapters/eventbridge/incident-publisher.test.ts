@@ -48,7 +48,7 @@ const publisherWith = (options: Partial<IncidentPublisherOptions> = {}) =>
     eventBusName: BUS,
     serviceName: "incident-response",
     incidentBaseUrl: "https://ir.example.com/incidents/",
-    runbookBaseUrl: "https://git.example.com/ir/runbooks",
+    runbookBaseUrl: "https://git.example.com/ir",
     runbookIdOf: () => "ec2-compromise",
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -87,7 +87,7 @@ describe("IncidentPublisher.publish", () => {
       Detail: JSON.stringify(
         toIncidentEventDetail(opened!.id, opened!.params, {
           incident: "https://ir.example.com/incidents/IR-1",
-          runbook: "https://git.example.com/ir/runbooks/ec2-compromise.md#Detect",
+          runbook: "https://git.example.com/ir/runbooks/ec2-compromise.md#detect",
         }),
       ),
     });
@@ -120,7 +120,7 @@ describe("IncidentPublisher.publish", () => {
     const [withFact, unconfigured, noRunbookId] = sentEntries().map(([entry]) => detailOf(entry).links);
     expect(withFact).toEqual({
       incident: "https://ir.example.com/incidents/IR-1",
-      runbook: "https://git.example.com/ir/runbooks/ec2-compromise.md#Contain",
+      runbook: "https://git.example.com/ir/runbooks/ec2-compromise.md#contain",
     });
     expect(unconfigured).toEqual({ incident: null, runbook: null });
     expect(noRunbookId).toEqual({ incident: "https://ir.example.com/incidents/IR-1", runbook: null });

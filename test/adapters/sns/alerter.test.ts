@@ -75,7 +75,7 @@ describe("SnsAlerter.page", () => {
           "Containment: awaiting-approval",
           "Findings: 3",
           "Opened: 2024-05-01T12:00:00.000Z",
-          "Runbook: runbooks/ec2-compromise.md#Contain",
+          "Runbook: runbooks/ec2-compromise.md#contain",
           "Link: https://ir.example.com/incidents/IR-0001",
         ].join("\n"),
         MessageAttributes: {
@@ -109,7 +109,7 @@ describe("SnsAlerter.page", () => {
     expect(input?.Message).toContain("\nDeadline: none\n");
     expect(input?.Message).toContain("\nOwner: unassigned\n");
     expect(input?.Message).toContain("\nAcknowledged by: nobody yet\n");
-    expect(input?.Message).toContain("\nRunbook: runbooks/ec2-compromise.md#Detect");
+    expect(input?.Message).toContain("\nRunbook: runbooks/ec2-compromise.md#detect");
     expect(input?.MessageAttributes?.escalation_level).toEqual({ DataType: "Number", StringValue: "2" });
     expect(input?.MessageAttributes?.reason).toEqual({ DataType: "String", StringValue: "re-escalation" });
     expect(input?.Subject).toMatch(

@@ -100,12 +100,16 @@ function setup(env: Record<string, string> = ENV) {
     tableName,
   };
   const observed = observedStore(store, recorded.telemetry);
+  const clock = new TestClock(NOW);
   const handler = createDispatchHandler({
     dispatch: {
       store: observed,
-      clock: new TestClock(NOW),
+      clock,
       config: DEFAULT_RESPONSE_CONFIG,
-      executor: createCommandExecutor(observed, awsCapabilities(config, clients, recorded.telemetry)),
+      executor: createCommandExecutor(
+        observed,
+        awsCapabilities(config, clients, recorded.telemetry, { store: observed, clock }),
+      ),
     },
     telemetry: recorded.telemetry,
     sleep,
