@@ -1,9 +1,12 @@
 /**
- * `npm start`: the local runtime in one process (DESIGN §4) — HTTP on 127.0.0.1, the SQLite store in the
+ * `npm start`: the local runtime in one process (DESIGN §4) — HTTP on 127.0.0.1 (events, PutEvents, API,
+ * metrics, runbooks, Slack endpoints, dashboard: server/wiring/local-server.ts), the SQLite store in the
  * data directory, and the inbox worker, dispatcher and SLA sweeper in one sequential scheduler.
- * Needs no network, no AWS credentials and no environment to start.
+ * Needs no network, no AWS credentials and no environment to start; with SLACK_BOT_TOKEN and
+ * SLACK_SIGNING_SECRET set, chat goes to Slack (SLACK_API_URL: a Slack-compatible API for tests).
  *
- * Startup prints one `listening` log line carrying the actual port (so `--port 0` can be used by tests).
+ * Startup prints one `listening` log line carrying the actual port (so `--port 0` can be used by tests),
+ * and the dashboard login link on stderr (it carries the operator token: never in the structured log).
  * SIGTERM / SIGINT: stop accepting connections, let in-flight requests and the batch in hand finish,
  * close the database, exit 0. A second signal exits at once (1).
  */
@@ -17,11 +20,11 @@ import {
   parseServerOptions,
   type ServerOptions,
 } from "./config";
-import { createHttpApp } from "./http/app";
 import { generateOperatorToken } from "./http/auth";
-import { createLogger } from "./logger";
-import { createRuntime } from "./runtime/runtime";
+import { createLogger, type Logger } from "./logger";
 import { ScaledClock } from "./runtime/scaled-clock";
+import { createLocalServer, type LocalServer } from "./wiring/local-server";
+import { slackSettingsFromEnv } from "./wiring/slack";
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -38,7 +41,15 @@ function options(): ServerOptions {
   }
 }
 
-function main(): void {
+/** A ConfigError ends the process with exit 2 and its reason on stderr; anything else is rethrown. */
+function exitOnConfigError(error: unknown, log: Logger, fields: Record<string, unknown> = {}): never {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`ir server: ${error.message}\n`);
+  log.error("invalid configuration", fields);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
   const opts = options();
   const log = createLogger({ level: opts.logLevel });
 
@@ -47,10 +58,7 @@ function main(): void {
     try {
       config = loadConfigFile(opts.configPath);
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      process.stderr.write(`ir server: ${error.message}\n`);
-      log.error("invalid configuration", { configPath: opts.configPath });
-      process.exit(2);
+      exitOnConfigError(error, log, { configPath: opts.configPath });
     }
   }
 
@@ -63,32 +71,43 @@ function main(): void {
     );
   }
 
-  const clock = new ScaledClock(opts.timeScale);
-  const runtime = createRuntime({
-    dataDir: opts.dataDir,
-    config,
-    clock,
-    log,
-    operatorToken,
-    timeScale: opts.timeScale,
-  });
-  const app = createHttpApp(runtime);
+  let local: LocalServer;
+  try {
+    local = await createLocalServer({
+      dataDir: opts.dataDir,
+      config,
+      clock: new ScaledClock(opts.timeScale),
+      log,
+      operatorToken,
+      timeScale: opts.timeScale,
+      slack: slackSettingsFromEnv(process.env),
+    });
+  } catch (error) {
+    exitOnConfigError(error, log);
+  }
+  const { runtime, app } = local;
 
   const server: ServerType = serve({ fetch: app.fetch, port: opts.port, hostname: HOSTNAME }, (info) => {
+    const url = `http://${HOSTNAME}:${info.port}`;
+    local.listening(url);
     log.info("listening", {
-      url: `http://${HOSTNAME}:${info.port}`,
+      url,
       port: info.port,
       dataDir: opts.dataDir,
       timeScale: opts.timeScale,
       serviceName: config.serviceName,
       containmentMode: config.containmentPolicy.mode,
+      chat: runtime.localChat ? "dashboard" : "slack",
       operatorAuth: fromEnv ? "IR_OPERATOR_TOKEN" : "generated (see stderr)",
     });
+    process.stderr.write(
+      `ir server: dashboard (this link logs you in as operator):\n  ${local.loginUrl()}\n`,
+    );
     runtime.start();
   });
   server.on("error", (error) => {
     log.error("server error", { error });
-    void runtime.stop().finally(() => process.exit(1));
+    void local.stop().finally(() => process.exit(1));
   });
 
   let stopping = false;
@@ -105,7 +124,7 @@ function main(): void {
     const force = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(force);
-    await runtime.stop();
+    await local.stop();
     log.info("stopped", { signal });
     process.exit(0);
   };
@@ -121,4 +140,9 @@ function main(): void {
   });
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `ir server: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

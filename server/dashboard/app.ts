@@ -37,6 +37,7 @@ import {
   rowView,
 } from "./views/incident-list";
 import { messageBody, page, type SummaryCounts, summaryView } from "./views/layout";
+import { loadMetricsPage, METRICS_CSS, METRICS_CSS_VERSION, metricsView } from "./views/metrics";
 
 export interface DashboardDeps {
   store: IncidentStore;
@@ -67,7 +68,15 @@ const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 const LIST_LIMIT = 200;
 const SUMMARY_LIMIT = 500;
 const MAX_ACTION_BYTES = 16 * 1024;
-const DASHBOARD_PATHS = ["/", "/incidents/*", "/fragments/*", "/events/stream", "/assets/*", "/session/*"];
+const DASHBOARD_PATHS = [
+  "/",
+  "/insights",
+  "/incidents/*",
+  "/fragments/*",
+  "/events/stream",
+  "/assets/*",
+  "/session/*",
+];
 
 const SECURITY_HEADERS: Record<string, string> = {
   "Content-Security-Policy":
@@ -244,6 +253,15 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     );
   });
 
+  app.get("/insights", async (c) => {
+    const now = deps.clock.now();
+    const data = await loadMetricsPage(deps.store, now);
+    const base = await chrome(c, sessionOf(c) ?? null);
+    return c.html(
+      page({ ...base, serverNow: now, title: "Response metrics", page: "metrics", body: metricsView(data) }),
+    );
+  });
+
   // ---- fragments (the same views, for live updates) ----
   app.get("/fragments/summary", async (c) => c.html(summaryView(await summary())));
 
@@ -272,16 +290,19 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.get("/events/stream", (c) => streamSSE(c, (stream) => streamChanges(stream, feed)));
 
   // ---- assets ----
-  const asset = (body: string, type: string) => (c: Context) => {
-    c.header("Content-Type", type);
-    c.header(
-      "Cache-Control",
-      c.req.query("v") === ASSET_VERSION ? "public, max-age=86400, immutable" : "no-cache",
-    );
-    return c.body(body);
-  };
+  const asset =
+    (body: string, type: string, version = ASSET_VERSION) =>
+    (c: Context) => {
+      c.header("Content-Type", type);
+      c.header(
+        "Cache-Control",
+        c.req.query("v") === version ? "public, max-age=86400, immutable" : "no-cache",
+      );
+      return c.body(body);
+    };
   app.get("/assets/dashboard.css", asset(DASHBOARD_CSS, "text/css; charset=utf-8"));
   app.get("/assets/dashboard.js", asset(DASHBOARD_JS, "text/javascript; charset=utf-8"));
+  app.get("/assets/metrics.css", asset(METRICS_CSS, "text/css; charset=utf-8", METRICS_CSS_VERSION));
 
   // ---- acting ----
   const limit = bodyLimit({

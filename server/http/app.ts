@@ -1,7 +1,8 @@
 /**
  * The local runtime's HTTP app (Hono): POST /events, the JSON API under /api, GET /healthz, GET /metrics,
- * and whatever others mount (the Slack endpoints at /slack/interactions and /slack/commands, the
- * dashboard at /). It is a plain Hono app: tests drive it with `app.request()`, main.ts serves it.
+ * and whatever is mounted after them (server/wiring: the postmortem download, runbooks, PutEvents on
+ * POST /, the Slack endpoints, the dashboard at /). It is a plain Hono app: tests drive it with
+ * `app.request()`, main.ts serves it.
  *
  * Invariants:
  * - Every error answer is JSON `{ error: { code, message, path } }`; an unexpected throw is logged and
@@ -13,11 +14,13 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { Runtime } from "../runtime/runtime";
 import { createApiRoutes } from "./api";
 import { registerEventRoutes } from "./events";
-import { renderMetrics } from "./metrics";
+import { createMetricsRenderer } from "./metrics";
+
+export type Mount = (app: Hono, runtime: Runtime) => void;
 
 export interface HttpAppOptions {
-  /** Adds routes (Slack handler, dashboard…) after the built-in ones. */
-  mount?: (app: Hono, runtime: Runtime) => void;
+  /** Adds routes (Slack handler, dashboard…) after the built-in ones, in order. */
+  mount?: Mount | readonly Mount[];
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -69,16 +72,18 @@ export function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): Hono {
     }),
   );
 
+  const renderMetrics = createMetricsRenderer(rt);
   app.use("/metrics", loopbackOnly);
   app.get("/metrics", async (c) => {
     c.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    return c.body(await renderMetrics(rt));
+    return c.body(await renderMetrics());
   });
 
   registerEventRoutes(app, rt);
   app.use("/api/*", loopbackOnly);
   app.route("/api", createApiRoutes(rt));
 
-  options.mount?.(app, rt);
+  const mounts = typeof options.mount === "function" ? [options.mount] : (options.mount ?? []);
+  for (const mount of mounts) mount(app, rt);
   return app;
 }

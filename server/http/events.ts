@@ -62,7 +62,11 @@ export function receiveEvents(
 ): { item: InboxItem; routed: RoutedInput[]; results: EventResult[] } {
   const item = rt.inbox.enqueue(text, channel, receivedAt);
   rt.scheduler.wake("inbox");
-  const routed = routeInput(text, { rawRef: item.id, normalize: rt.response.normalize });
+  const routed = routeInput(text, {
+    rawRef: item.id,
+    normalize: rt.response.normalize,
+    ownSource: rt.response.serviceName,
+  });
   const results: EventResult[] = routed.map((r) => {
     const id = `${item.id}#${r.input}`;
     return r.verdict === "ingest"

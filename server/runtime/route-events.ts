@@ -6,6 +6,8 @@
  * - `unmatched`: an envelope no rule matches (in AWS it would never be delivered). It is not dropped: it
  *   goes to quarantine with the reason, so it can be found and replayed;
  * - `error`: not understood (invalid JSON, wrong shape, unknown event…), quarantined with its error.
+ * Our own lifecycle events (source = the service name, `ownSource`) coming back on the bus are `ingest`
+ * with no findings and `ignored` set: accepted and deliberately not read, never quarantined.
  *
  * Envelope detection uses a catch-all rule appended to the real ones (`detail-type` exists), so the one
  * `explain` pass that validates also tells envelopes from bare documents.
@@ -34,6 +36,8 @@ export interface RoutedInput {
   rules: string[];
   findings: Finding[];
   error: InputErrorInfo | null;
+  /** Why an understood event was deliberately not read (our own lifecycle event). */
+  ignored?: string;
 }
 
 export const unmatchedError = (at: string): InputErrorInfo => ({
@@ -47,6 +51,8 @@ export interface RouteOptions {
   rawRef: string;
   normalize: NormalizeOptions;
   rules?: readonly Rule[];
+  /** Our EventBridge source (the service name): our own lifecycle events are accepted and ignored. */
+  ownSource?: string;
 }
 
 export function routeInput(text: string, options: RouteOptions): RoutedInput[] {
@@ -55,8 +61,18 @@ export function routeInput(text: string, options: RouteOptions): RoutedInput[] {
     rawRef: options.rawRef,
     normalize: options.normalize,
     rules: [...rules, ANY_ENVELOPE],
+    ...(options.ownSource === undefined ? {} : { ownSource: options.ownSource }),
   });
-  return results.map((result) => {
+  return results.map((result): RoutedInput => {
+    if (result.ignored !== undefined)
+      return {
+        input: result.input,
+        verdict: "ingest",
+        rules: [],
+        findings: [],
+        error: null,
+        ignored: result.ignored,
+      };
     const envelope = result.rules.includes(ANY_ENVELOPE.name);
     const matched = result.rules.filter((name) => name !== ANY_ENVELOPE.name);
     const base = { input: result.input, rules: matched };
@@ -90,7 +106,11 @@ const COPY_WHOLE_BELOW = 16 * 1024;
  * answer gave — and their arrival time, so re-processing the same body replaces its entries, never adds.
  */
 export async function ingestStoredInput(deps: IngestDeps, stored: StoredInput): Promise<RoutedOutcome[]> {
-  const routed = routeInput(stored.body, { rawRef: stored.id, normalize: deps.config.normalize });
+  const routed = routeInput(stored.body, {
+    rawRef: stored.id,
+    normalize: deps.config.normalize,
+    ownSource: deps.config.serviceName,
+  });
   const outcomes: RoutedOutcome[] = [];
   let keptWhole: string | null = null;
   for (const result of routed) {

@@ -4,6 +4,9 @@
  * three loops — inbox worker, dispatcher, sweeper — as tasks of one sequential scheduler (see
  * scheduler.ts for why one). The HTTP app (server/http/app.ts) is built on top of a Runtime.
  *
+ * Chat goes to the dashboard chat unless another ChatOps is given (Slack, server/wiring/slack.ts); the
+ * dashboard chat table stays either way, so earlier local messages remain readable.
+ *
  * Lifecycle: createRuntime opens (and migrates) the database; start() starts the loops; stop() lets the
  * turn in hand finish, then closes the database.
  */
@@ -17,6 +20,7 @@ import type { DispatchDeps } from "../../app/dispatch";
 import { createCommandExecutor } from "../../app/execute-command";
 import type { IngestDeps } from "../../app/ingest";
 import type { ResponseConfig } from "../../app/response-config";
+import type { ChatOps } from "../../core/ports/chat-ops";
 import type { Clock } from "../../core/ports/clock";
 import type { IdGenerator } from "../../core/ports/id-generator";
 import type { UnitOfWork } from "../../core/ports/unit-of-work";
@@ -31,6 +35,8 @@ import { SequentialScheduler } from "./scheduler";
 import { createSweeper, sweepIntervalMs } from "./sweeper";
 
 export const DATABASE_FILE = "incidents.db";
+/** Postmortem draft copies, under the data directory. */
+export const POSTMORTEM_DIR = "postmortems";
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -44,6 +50,10 @@ export interface RuntimeOptions {
   ids?: IdGenerator;
   /** Real time in ms for scheduling and retry delays (tests may pass their own). */
   nowMs?: () => number;
+  /** Where incident chat goes instead of the dashboard chat (e.g. Slack). */
+  chat?: ChatOps;
+  /** The server's base URL once it listens (runbook links in postmortem drafts); undefined before. */
+  baseUrl?: () => string | undefined;
 }
 
 export type RuntimeDeps = IngestDeps & DispatchDeps & { unitOfWork: UnitOfWork };
@@ -54,7 +64,12 @@ export interface Runtime {
   readonly dataDir: string;
   readonly stores: SqliteStores;
   readonly inbox: SqliteInbox;
+  /** The dashboard chat (its messages, whether or not commands still go to it). */
   readonly chat: DashboardChat;
+  /** Where chat commands go: the dashboard chat, or the ChatOps given in the options. */
+  readonly chatOps: ChatOps;
+  /** True when chat commands go to the dashboard chat (no Slack). */
+  readonly localChat: boolean;
   readonly containment: DryRunContainment;
   /** Everything the use-cases need (ingest, act, advance, dispatch, sweep). */
   readonly deps: RuntimeDeps;
@@ -83,15 +98,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     channel: config.channels.incidents,
     log: (msg, fields) => chatLog.info(msg, fields),
   });
+  const chatOps: ChatOps = options.chat ?? chat;
   const containmentLog = log.child({ component: "containment" });
   const containment = new DryRunContainment((msg, fields) => containmentLog.info(msg, fields));
   const executor = createCommandExecutor(
     stores.store,
     localCapabilities({
-      chat,
+      chat: chatOps,
       containment,
       log: log.child({ component: "capabilities" }),
-      postmortemDir: join(options.dataDir, "postmortems"),
+      postmortem: {
+        store: stores.store,
+        clock,
+        dir: join(options.dataDir, POSTMORTEM_DIR),
+        ...(options.baseUrl ? { runbookBaseUrl: options.baseUrl } : {}),
+      },
     }),
   );
   const deps: RuntimeDeps = {
@@ -142,6 +163,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     stores,
     inbox,
     chat,
+    chatOps,
+    localChat: options.chat === undefined,
     containment,
     deps,
     scheduler: running,

@@ -14,7 +14,7 @@ export interface SessionView {
 
 export interface PageOptions {
   title: string;
-  page: "list" | "detail" | "message";
+  page: "list" | "detail" | "message" | "metrics";
   serverNow: string;
   /** Service-time speed-up (a demo clock running N× faster), so countdowns tick at the right pace. */
   timeScale: number;
@@ -81,6 +81,9 @@ ${session ? h`<meta name="csrf-token" content="${session.csrf}">` : nothing}
   }>
 <header class="topbar">
   <a class="brand" href="/" title="Incidents (g)"><span class="logo">◆</span> incident response</a>
+  <a href="/insights" title="Response metrics: MTTA, MTTR, SLA compliance, breaches"${
+    options.page === "metrics" ? h` aria-current="page"` : nothing
+  }>metrics</a>
   <nav id="summary" class="summary" aria-live="polite">${options.summary}</nav>
   <span class="spacer"></span>
   <span id="live" class="live off" title="Live updates (server-sent events)">offline</span>
