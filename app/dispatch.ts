@@ -3,12 +3,16 @@
  * (DESIGN §3). Idempotent on the command id: a command that already has a result is skipped, the executor
  * is told the id so a retried call does not act twice, and the result is committed together with the
  * incident change it causes — a duplicate delivery can never feed the workflow twice.
+ *
+ * Chat message updates are "latest wins" (coalesce.ts): an update with a newer one still pending is recorded
+ * as succeeded `{ coalesced: true, by }` without calling the executor, through the same result path.
  */
 import { type Command, parseCommand } from "../core/incident/commands";
 import type { IncidentEvent } from "../core/incident/events";
 import { type CommandExecutor, RetryLaterError } from "../core/ports/command-executor";
 import type { CommandResult, JsonValue, StoredCommand } from "../core/ports/incident-store";
 import { advance } from "./advance";
+import { supersedingCommand } from "./coalesce";
 import type { AppDeps } from "./response-config";
 
 export interface DispatchDeps extends AppDeps {
@@ -18,11 +22,13 @@ export interface DispatchDeps extends AppDeps {
 export type DispatchOutcome =
   | { status: "succeeded" | "failed"; commandId: string }
   | { status: "already-done"; commandId: string }
+  /** Recorded as succeeded without executing: `by`, a newer update (pending or executed), shows a newer view. */
+  | { status: "coalesced"; commandId: string; by: string }
   | { status: "retry-later"; commandId: string; retryAfterMs: number };
 
 export async function dispatch(deps: DispatchDeps, stored: StoredCommand): Promise<DispatchOutcome> {
   const current = await deps.store.getCommand(stored.id);
-  if (!current || current.status !== "pending") return { status: "already-done", commandId: stored.id };
+  if (current?.status !== "pending") return { status: "already-done", commandId: stored.id };
 
   let command: Command;
   let result: CommandResult;
@@ -36,6 +42,18 @@ export async function dispatch(deps: DispatchDeps, stored: StoredCommand): Promi
       error: `malformed command: ${message(error)}`,
     } as const;
     return feedBack(deps, current, failed);
+  }
+  const newer = await supersedingCommand(deps.store, current);
+  if (newer !== undefined) {
+    const coalesced = {
+      status: "succeeded",
+      at: deps.clock.now(),
+      result: { coalesced: true, by: newer },
+    } as const;
+    const outcome = await feedBack(deps, current, coalesced);
+    return outcome.status === "succeeded"
+      ? { status: "coalesced", commandId: current.id, by: newer }
+      : outcome;
   }
   try {
     const value = await deps.executor.execute(command);

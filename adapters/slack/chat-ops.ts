@@ -67,6 +67,8 @@ export interface SlackChatOpsOptions {
   historyLimit?: number;
   /** How many pages of 200 thread replies the duplicate check reads. */
   threadPages?: number;
+  /** The time the incident message's "time left" is computed from (epoch ms); Date.now by default. */
+  now?: () => number;
 }
 
 /** What we read back from history: untrusted, so parsed, and anything unexpected is simply not a match. */
@@ -107,6 +109,7 @@ export class SlackChatOps implements ChatOps {
   private readonly limiter: ChannelRateLimiter;
   private readonly historyLimit: number;
   private readonly threadPages: number;
+  private readonly now: () => number;
   private identity: Promise<BotIdentity> | undefined;
 
   constructor(options: SlackChatOpsOptions) {
@@ -117,6 +120,7 @@ export class SlackChatOps implements ChatOps {
     this.limiter = options.rateLimiter ?? new ChannelRateLimiter();
     this.historyLimit = Math.min(999, Math.max(1, options.historyLimit ?? 100));
     this.threadPages = Math.max(1, options.threadPages ?? 5);
+    this.now = options.now ?? Date.now;
   }
 
   channelFor(severity: SeverityLabel): string {
@@ -128,7 +132,7 @@ export class SlackChatOps implements ChatOps {
     params: CommandParams<"postIncidentMessage">,
   ): Promise<ChatMessageRef> {
     const channel = this.channelFor(params.incident.severity);
-    const message = renderIncidentMessage(params.incident, params.runbook, this.render);
+    const message = this.renderIncident(params);
     return this.postOnce(commandId, channel, message);
   }
 
@@ -142,7 +146,7 @@ export class SlackChatOps implements ChatOps {
     const applied = commandOrder(current ? (payloadString(current, "updated_by") ?? postedBy) : undefined);
     const mine = commandOrder(commandId);
     if (applied && mine && isOlderOrSame(mine, applied)) return; // a newer (or this) update is already shown
-    const message = renderIncidentMessage(params.incident, params.runbook, this.render);
+    const message = this.renderIncident(params);
     await this.limiter.acquire(ref.channel);
     await this.write("chat.update", ref.channel, () =>
       this.client.chat.update({
@@ -157,6 +161,11 @@ export class SlackChatOps implements ChatOps {
         },
       }),
     );
+  }
+
+  /** Rendered at send time: the clocks' time left is counted from now. */
+  private renderIncident(params: CommandParams<"postIncidentMessage">): SlackMessage {
+    return renderIncidentMessage(params.incident, params.runbook, { ...this.render, now: this.now() });
   }
 
   async postThreadReply(

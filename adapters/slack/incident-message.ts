@@ -10,12 +10,22 @@
  * - Buttons carry the incident id as their value, unmodified; the chat-action handler acts on it. Which
  *   buttons show depends on the incident's state (no "Approve" without a pending approval, no actions once
  *   the incident has ended), but the handler must still check: a stale message can show an old button.
- * - The IncidentView has no clock fields, so the message shows none beyond `openedAt`; deadlines arrive as
- *   thread replies (`sla.warning`, `phase.advanced`).
+ * - Every open clock shows its deadline as a Slack date token (each reader sees it in their own time zone)
+ *   and its time left, computed from `now` when the message is rendered. Time left goes stale between
+ *   renders, so the section says "as of" when; the workflow re-renders (updateIncidentMessage) on every
+ *   phase change, warning, breach and re-escalation.
+ * - Lists (clocks, breaches, resources) are capped at MAX_LIST_LINES lines, the rest counted visibly.
  */
 
 import type { SeverityLabel } from "../../core/findings/severity";
-import type { CommandParams, IncidentView } from "../../core/incident/commands";
+import {
+  type BreachView,
+  type ClockView,
+  type ClockViewState,
+  type CommandParams,
+  type IncidentView,
+  OPEN_CLOCK_STATES,
+} from "../../core/incident/commands";
 import { END_PHASES, type IncidentPhase, incidentPhaseSchema } from "../../core/incident/phases";
 import { runbookUrl as coreRunbookUrl } from "../../core/runbooks/runbook-url";
 import {
@@ -50,6 +60,12 @@ export type IncidentActionId = (typeof INCIDENT_ACTIONS)[keyof typeof INCIDENT_A
 export interface RenderOptions {
   /** Where runbooks are served, without a trailing slash (see `normalizeBaseUrl`). */
   runbookBaseUrl: string;
+}
+
+/** The incident message also shows time left on each clock, so it needs the time it is rendered at. */
+export interface IncidentMessageOptions extends RenderOptions {
+  /** Render time, epoch milliseconds. */
+  now: number;
 }
 
 export type RunbookRef = CommandParams<"postIncidentMessage">["runbook"];
@@ -123,19 +139,135 @@ export function mentionFor(target: string, mentions: Readonly<Record<string, str
 const person = (who: string | null, nobody: string): string =>
   who === null || who === "" ? `_${nobody}_` : SLACK_USER_ID.test(who) ? `<@${who}>` : escapeMrkdwn(who);
 
+/**
+ * Untrusted text escaped and cut to `max`, visibly. Only a little more than `max` is escaped: escaping
+ * never shortens text, so the cut still shows, and a huge value costs no more than a short one.
+ */
+const escapeCut = (text: string, max: number): string =>
+  truncate(escapeMrkdwn(text.length > max ? text.slice(0, max + 1) : text), max);
+
 const phaseOf = (phase: string): IncidentPhase | undefined => incidentPhaseSchema.safeParse(phase).data;
-const phaseLabel = (phase: string): string => {
+const phaseLabel = (phase: string, max?: number): string => {
   const known = phaseOf(phase);
-  return known ? PHASE_LABEL[known] : escapeMrkdwn(phase);
+  if (known) return PHASE_LABEL[known];
+  return max === undefined ? escapeMrkdwn(phase) : escapeCut(phase, max);
 };
 const containmentLabel = (status: string): string =>
   Object.hasOwn(CONTAINMENT_LABEL, status) ? CONTAINMENT_LABEL[status]! : escapeMrkdwn(status);
 
-/** Slack's date token shows the time in each reader's zone; the escaped ISO text is its fallback. */
-function slackDate(iso: string): string {
+/**
+ * Slack's date token shows the time in each reader's zone; the escaped ISO text is its fallback (and all we
+ * show for what is no time, or a time before 1970, which the token's epoch seconds cannot carry).
+ */
+function slackDate(iso: string, format = "{date_short_pretty} {time}"): string {
   const ms = Date.parse(iso);
-  if (iso === "" || Number.isNaN(ms)) return escapeMrkdwn(iso);
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(iso)}>`;
+  if (iso === "" || Number.isNaN(ms) || ms < 0) return escapeCut(iso, 100);
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${escapeMrkdwn(iso)}>`;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MINUTES = 60;
+const DAY_MINUTES = 24 * HOUR_MINUTES;
+
+/** A duration for people: "under 1 min", "12 min", "3 h 5 min", "2 d 4 h" (whole units, rounded down). */
+export function humanDuration(ms: number): string {
+  const minutes = Math.floor(Math.abs(ms) / MINUTE_MS);
+  if (minutes < 1) return "under 1 min";
+  if (minutes < HOUR_MINUTES) return `${minutes} min`;
+  if (minutes < 2 * DAY_MINUTES) {
+    const rest = minutes % HOUR_MINUTES;
+    return `${Math.floor(minutes / HOUR_MINUTES)} h${rest ? ` ${rest} min` : ""}`;
+  }
+  const hours = Math.floor((minutes % DAY_MINUTES) / HOUR_MINUTES);
+  return `${Math.floor(minutes / DAY_MINUTES)} d${hours ? ` ${hours} h` : ""}`;
+}
+
+/** "due in 12 min" / "overdue by 3 min" from `now`; null when the deadline is no time. */
+export function timeLeft(deadline: string, now: number): string | null {
+  const ms = Date.parse(deadline);
+  if (Number.isNaN(ms) || !Number.isFinite(now)) return null;
+  return ms > now ? `due in ${humanDuration(ms - now)}` : `overdue by ${humanDuration(now - ms)}`;
+}
+
+/** Longer lists are cut to this many lines, the last saying how many more there are. */
+export const MAX_LIST_LINES = 10;
+
+/** The first lines of a list of `total` items; past MAX_LIST_LINES the last line counts the rest. */
+function capLines(lines: string[], total: number, what: string): string[] {
+  if (total <= lines.length && lines.length <= MAX_LIST_LINES) return lines;
+  const shown = lines.slice(0, MAX_LIST_LINES - 1);
+  return [...shown, `… and ${total - shown.length} more ${what}`];
+}
+
+/** The largest time a Date can hold (ECMA-262 time values), so `toISOString` cannot throw. */
+const MAX_TIME_MS = 8.64e15;
+
+const CLOCK_BADGE: Record<ClockViewState, string> = {
+  running: ":stopwatch:",
+  warned: ":warning:",
+  breached: ":rotating_light:",
+  met: ":white_check_mark:",
+  late: ":heavy_exclamation_mark:",
+};
+const CLOCK_NOTE: Record<ClockViewState, string> = {
+  running: "",
+  warned: " (warned)",
+  breached: " (breached)",
+  met: " (met)",
+  late: " (late)",
+};
+
+const isOpenClock = (clock: ClockView): boolean => OPEN_CLOCK_STATES.includes(clock.state);
+
+function clockLine(clock: ClockView, now: number): string {
+  const left = timeLeft(clock.deadline, now);
+  return (
+    `${CLOCK_BADGE[clock.state]} *${phaseLabel(clock.phase, 100)}* due ${slackDate(clock.deadline)}` +
+    `${left ? ` — ${left}` : ""}${CLOCK_NOTE[clock.state]}`
+  );
+}
+
+/** Every open clock with its deadline and time left, or nothing when no clock runs (a closed incident). */
+function clocksBlocks(view: IncidentView, now: number): MessageBlock[] {
+  const open = view.clocks.filter(isOpenClock);
+  if (open.length === 0) return [];
+  const asOf =
+    now >= 0 && now <= MAX_TIME_MS
+      ? ` · time left as of ${slackDate(new Date(now).toISOString(), "{time}")}`
+      : "";
+  const lines = capLines(
+    open.slice(0, MAX_LIST_LINES).map((clock) => clockLine(clock, now)),
+    open.length,
+    "clocks",
+  );
+  return [sectionBlock([`*SLA clocks*${asOf}`, ...lines].join("\n"))];
+}
+
+const breachLine = (breach: BreachView): string =>
+  `:rotating_light: *${phaseLabel(breach.phase, 100)}* missed ${slackDate(breach.deadline)}` +
+  ` (breached ${slackDate(breach.at)}, paged level ${breach.level})`;
+
+function breachesBlock(view: IncidentView): MessageBlock {
+  if (view.breaches.length === 0) return sectionBlock("*Breaches* none");
+  const lines = capLines(
+    view.breaches.slice(0, MAX_LIST_LINES).map(breachLine),
+    view.breaches.length,
+    "breaches",
+  );
+  return sectionBlock([`*Breaches* (${view.breaches.length})`, ...lines].join("\n"));
+}
+
+/** The affected resources, primary first; ids are untrusted (bucket names, user names…), so escaped. */
+function resourcesBlocks(view: IncidentView): MessageBlock[] {
+  if (view.resources.length === 0) return [];
+  const lines = view.resources
+    .slice(0, MAX_LIST_LINES)
+    .map(
+      (resource, i) =>
+        `• ${escapeCut(resource.type, 100)} ${escapeCut(resource.id, 250)}${i === 0 ? " _(primary)_" : ""}`,
+    );
+  const total = Math.max(view.resourceCount, view.resources.length);
+  return [sectionBlock([`*Resources* (${total})`, ...capLines(lines, total, "resources")].join("\n"))];
 }
 
 /**
@@ -250,11 +382,14 @@ function actionBlocks(view: IncidentView): MessageBlock[] {
   );
 }
 
-/** The incident message: header, facts, correlation, runbook link for the current phase, actions. */
+/**
+ * The incident message: header, facts, open clocks, breaches, resources, correlation, runbook link for the
+ * current phase, actions.
+ */
 export function renderIncidentMessage(
   view: IncidentView,
   runbook: RunbookRef,
-  options: RenderOptions,
+  options: IncidentMessageOptions,
 ): SlackMessage {
   const title = escapeMrkdwn(view.title);
   const facts = [
@@ -271,6 +406,9 @@ export function renderIncidentMessage(
   const blocks: MessageBlock[] = [
     headerBlock(`${SEVERITY_BADGE[view.severity]} ${view.severity} · ${title}`),
     fieldsBlock(facts),
+    ...clocksBlocks(view, options.now),
+    breachesBlock(view),
+    ...resourcesBlocks(view),
     sectionBlock(`*Correlated on* ${escapeMrkdwn(view.correlationKey)}`),
     sectionBlock(`:book: *Runbook:* ${runbookLink(options, runbook)}`),
     ...actionBlocks(view),

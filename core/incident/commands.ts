@@ -35,7 +35,46 @@ export const SECURITY_HUB_STATUSES = ["NOTIFIED", "RESOLVED", "SUPPRESSED"] as c
 export const GUARDDUTY_FEEDBACK = ["USEFUL", "NOT_USEFUL"] as const;
 export const PAGE_REASONS = ["sla-breached", "re-escalation", "manual"] as const;
 
-/** What chat messages and the postmortem show about an incident. */
+/**
+ * A clock as messages show it. `running` / `warned` / `breached` are open (the phase is still under way);
+ * `met` / `late` are stopped (in time or after the deadline).
+ */
+export const CLOCK_VIEW_STATES = ["running", "warned", "breached", "met", "late"] as const;
+export const clockViewStateSchema = z.enum(CLOCK_VIEW_STATES);
+export type ClockViewState = z.infer<typeof clockViewStateSchema>;
+export const OPEN_CLOCK_STATES: readonly ClockViewState[] = ["running", "warned", "breached"];
+
+export const clockViewSchema = z.object({
+  phase: z.string(),
+  /** ISO instants: when the clock warns (80 % of its budget by default) and when it breaches. */
+  warnAt: z.string(),
+  deadline: z.string(),
+  state: clockViewStateSchema,
+});
+export type ClockView = z.infer<typeof clockViewSchema>;
+
+/** A missed deadline: when the breach was found and the escalation level paged for it so far. */
+export const breachViewSchema = z.object({
+  phase: z.string(),
+  deadline: z.string(),
+  at: z.string(),
+  level: z.number().int().min(0),
+});
+export type BreachView = z.infer<typeof breachViewSchema>;
+
+/** An affected resource (untrusted text: adapters escape it). */
+export const resourceViewSchema = z.object({ type: z.string(), id: z.string() });
+export type ResourceView = z.infer<typeof resourceViewSchema>;
+
+/** How many resources a view lists; `resourceCount` says how many there are in all. */
+export const MAX_VIEW_RESOURCES = 10;
+
+/**
+ * What chat messages, pages and the postmortem show about an incident.
+ *
+ * `clocks`, `breaches`, `resources` and `resourceCount` are always filled by the workflow (the output type
+ * requires them); their defaults only let an outbox row written before they existed still parse.
+ */
 export const incidentViewSchema = z.object({
   incidentId: z.string(),
   title: z.string(),
@@ -52,6 +91,16 @@ export const incidentViewSchema = z.object({
   acknowledgedBy: z.string().nullable(),
   containment: z.string(),
   findingCount: z.number().int(),
+  /** Every clock of the incident, oldest first (one per phase entered). */
+  clocks: z.array(clockViewSchema).default(() => []),
+  /** Every missed deadline, oldest first. */
+  breaches: z.array(breachViewSchema).default(() => []),
+  /** Distinct affected resources, the incident's primary resource first, at most MAX_VIEW_RESOURCES. */
+  resources: z
+    .array(resourceViewSchema)
+    .max(MAX_VIEW_RESOURCES)
+    .default(() => []),
+  resourceCount: z.number().int().min(0).default(0),
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;
 

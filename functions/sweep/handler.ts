@@ -6,12 +6,15 @@
  * minute's sweep starts over, and commits already made stay made.
  *
  * Each sweep also emits the OpenIncidents gauge (open incidents per phase) for the dashboard: the sweep is
- * the one thing that runs every minute whatever happens. A failure to count is logged, not raised — the
- * clocks matter more than the gauge.
+ * the one thing that runs every minute whatever happens. Once an hour it also emits the response metrics
+ * (MTTA, time to contain, MTTR, SLA compliance, breaches per week — core/metrics) as CloudWatch EMF over
+ * the newest RESPONSE_WINDOW incidents. A failure to count is logged, not raised — the clocks matter more.
  */
 import type { Context, ScheduledEvent } from "aws-lambda";
 import type { AppDeps } from "../../app/response-config";
 import { sweep } from "../../app/sweep";
+import { toEmfLines } from "../../core/metrics/emf";
+import { responseMetrics } from "../../core/metrics/response-metrics";
 import { awsClients } from "../shared/clients";
 import { loadSweepConfig, once } from "../shared/config";
 import { createTelemetry, errorFields, type Telemetry } from "../shared/observability";
@@ -20,7 +23,29 @@ import { dynamoStore, observedStore, recordOpenIncidents, wallClock } from "../s
 /** Stop starting batches when less than this is left of the invocation. */
 export const MIN_TIME_LEFT_MS = 10_000;
 
+/** How many of the newest incidents the hourly response metrics cover. */
+export const RESPONSE_WINDOW = 500;
+
+const writeLine = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Response metrics as EMF lines on stdout (CloudWatch Logs turns them into metrics). */
+export async function emitResponseMetrics(app: AppDeps, emit: (line: string) => void): Promise<number> {
+  const incidents = await app.store.listIncidents({ limit: RESPONSE_WINDOW });
+  const histories = await Promise.all(
+    incidents.map(async (incident) => ({ incident, timeline: await app.store.timeline(incident.id) })),
+  );
+  const lines = toEmfLines(responseMetrics(histories), {
+    namespace: "IncidentResponse",
+    timestamp: Date.parse(app.clock.now()),
+    service: app.config.serviceName,
+  });
+  for (const line of lines) emit(line);
+  return lines.length;
+}
+
 export interface SweepHandlerDeps {
+  /** Where EMF lines go (default stdout). */
+  emit?: (line: string) => void;
   app: AppDeps;
   batchSize: number;
   maxBatches: number;
@@ -54,6 +79,10 @@ export function createSweepHandler(deps: SweepHandlerDeps): SweepHandler {
       await recordOpenIncidents(deps.app.store, telemetry).catch((error: unknown) =>
         telemetry.logger.warn("open incidents not counted", errorFields(error)),
       );
+      if (new Date(deps.app.clock.now()).getUTCMinutes() === 0)
+        await emitResponseMetrics(deps.app, deps.emit ?? writeLine).catch((error: unknown) =>
+          telemetry.logger.warn("response metrics not emitted", errorFields(error)),
+        );
       telemetry.logger.info("sweep done", { ...summary });
       return summary;
     } finally {

@@ -1,7 +1,7 @@
 /**
  * The local dashboard: a self-contained Hono sub-app the runtime mounts at `/`. Server-rendered pages
- * (the incident list, one incident), HTML fragments of the same views for live updates, a server-sent
- * event stream of changes, and the responder actions.
+ * (the incident list, one incident, the response metrics at `/insights`), HTML fragments of the same
+ * views for live updates, a server-sent event stream of changes, and the responder actions.
  *
  * Invariants:
  * - Reading is open to the local machine; acting needs the session cookie from the operator link AND the

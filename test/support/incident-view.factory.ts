@@ -1,6 +1,7 @@
 /**
  * Factories for what adapters receive in command params: an IncidentView (valid by default, every field
- * overridable), pageOnCall params, and Security Hub finding refs.
+ * overridable, its clocks consistent with `openedAt` and the contain phase), pageOnCall params, and
+ * Security Hub finding refs.
  *
  * (Reconstructed by the Slack ChatOps session after it overwrote this file by mistake: the values are the
  * ones the SNS and Security Hub tests assert on.)
@@ -26,6 +27,30 @@ export function makeIncidentView(overrides: Partial<IncidentView> = {}): Inciden
     acknowledgedBy: "alice",
     containment: "awaiting-approval",
     findingCount: 3,
+    // Critical budgets from T0 = OPENED_AT: detected and assessed in time, containment due at T0+1 h.
+    clocks: [
+      {
+        phase: "detect",
+        warnAt: "2024-05-01T12:12:00.000Z",
+        deadline: "2024-05-01T12:15:00.000Z",
+        state: "met",
+      },
+      {
+        phase: "assess",
+        warnAt: "2024-05-01T12:24:00.000Z",
+        deadline: "2024-05-01T12:30:00.000Z",
+        state: "met",
+      },
+      {
+        phase: "contain",
+        warnAt: "2024-05-01T12:48:00.000Z",
+        deadline: "2024-05-01T13:00:00.000Z",
+        state: "running",
+      },
+    ],
+    breaches: [],
+    resources: [{ type: "ec2-instance", id: "i-0abc1234" }],
+    resourceCount: 1,
     ...overrides,
   };
 }

@@ -1,12 +1,19 @@
 /**
  * Factories for what Slack chat messages are rendered from: an IncidentView (valid by default, every field
- * overridable) and the params of the chat commands. A fast-check arbitrary gives views with arbitrary
- * text in every free-text field, for the "whatever the input" properties of the Slack adapter.
+ * overridable; by default detecting, with the detect clock running from 12:00) and the params of the chat
+ * commands. A fast-check arbitrary gives views with arbitrary text in every free-text field and arbitrary
+ * clocks, breaches and resources, for the "whatever the input" properties of the Slack adapter.
  */
 import fc from "fast-check";
 import { SEVERITY_LABELS } from "../../core/findings/severity";
-import type { CommandParams, IncidentView } from "../../core/incident/commands";
-import { INCIDENT_PHASES } from "../../core/incident/phases";
+import {
+  CLOCK_VIEW_STATES,
+  type ClockView,
+  type CommandParams,
+  type IncidentView,
+  MAX_VIEW_RESOURCES,
+} from "../../core/incident/commands";
+import { ACTIVE_PHASES, INCIDENT_PHASES } from "../../core/incident/phases";
 
 export function makeChatView(overrides: Partial<IncidentView> = {}): IncidentView {
   return {
@@ -25,6 +32,17 @@ export function makeChatView(overrides: Partial<IncidentView> = {}): IncidentVie
     acknowledgedBy: null,
     containment: "none",
     findingCount: 1,
+    clocks: [
+      {
+        phase: "detect",
+        warnAt: "2024-05-01T12:12:00.000Z",
+        deadline: "2024-05-01T12:15:00.000Z",
+        state: "running",
+      },
+    ],
+    breaches: [],
+    resources: [{ type: "ec2-instance", id: "i-0abc" }],
+    resourceCount: 1,
     ...overrides,
   };
 }
@@ -79,6 +97,28 @@ export const hostileText = (): fc.Arbitrary<string> =>
       .map(([unit, n]) => unit.repeat(n)),
   );
 
+/** An ISO instant (any year the Date range allows), or hostile text where a time should be. */
+export const arbitraryInstant = (): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc
+      .date({
+        min: new Date("0001-01-01T00:00:00.000Z"),
+        max: new Date("9999-12-31T23:59:59.999Z"),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString()),
+    fc.constant("2024-05-01T12:15:00.000Z"),
+    hostileText(),
+  );
+
+export const arbitraryClockView = (): fc.Arbitrary<ClockView> =>
+  fc.record({
+    phase: fc.oneof(fc.constantFrom(...ACTIVE_PHASES), hostileText()),
+    warnAt: arbitraryInstant(),
+    deadline: arbitraryInstant(),
+    state: fc.constantFrom(...CLOCK_VIEW_STATES),
+  });
+
 export const arbitraryIncidentView = (): fc.Arbitrary<IncidentView> =>
   fc.record({
     incidentId: fc.oneof(fc.constant("IR-0001"), hostileText()),
@@ -96,4 +136,18 @@ export const arbitraryIncidentView = (): fc.Arbitrary<IncidentView> =>
     acknowledgedBy: fc.option(hostileText()),
     containment: fc.oneof(fc.constantFrom("none", "awaitingApproval", "isolated", "failed"), hostileText()),
     findingCount: fc.nat(),
+    clocks: fc.array(arbitraryClockView(), { maxLength: 14 }),
+    breaches: fc.array(
+      fc.record({
+        phase: fc.oneof(fc.constantFrom(...ACTIVE_PHASES), hostileText()),
+        deadline: arbitraryInstant(),
+        at: arbitraryInstant(),
+        level: fc.nat({ max: 20 }),
+      }),
+      { maxLength: 14 },
+    ),
+    resources: fc.array(fc.record({ type: hostileText(), id: hostileText() }), {
+      maxLength: MAX_VIEW_RESOURCES,
+    }),
+    resourceCount: fc.nat({ max: 100_000 }),
   });

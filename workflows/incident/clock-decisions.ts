@@ -1,13 +1,22 @@
 /**
  * Decisions about time: evaluating the SLA clocks on `clock.checked` (warn, breach, re-escalate) and
  * "Escalate now". A breach pages level 0, mentions the level in chat, notes it on the Security Hub
- * findings and publishes "Incident SLA Breached"; each re-escalation pages one level higher.
+ * findings and publishes "Incident SLA Breached"; each re-escalation pages one level higher. Any clock change
+ * also updates the incident message, which shows every clock and breach.
  */
 import { RUNBOOK_SECTION } from "../../core/incident/phases";
 import { type ClockEffect, evaluateClocks } from "../../core/incident/sla-clocks";
 import { escalationTarget } from "../../core/incident/sla-policy";
 import { viewOf } from "./context";
-import { type Decide, Draft, lifecycle, reply, runningClock, securityHubNote } from "./decision";
+import {
+  type Decide,
+  Draft,
+  lifecycle,
+  reply,
+  runningClock,
+  securityHubNote,
+  updateMessage,
+} from "./decision";
 
 function pageCommands(
   draft: Draft,
@@ -71,6 +80,8 @@ export const checkClocks: Decide = (context, event, policies) => {
   const { clocks, effects } = evaluateClocks(policies.sla, context.clocks, event.now);
   const draft = new Draft({ ...context, clocks, updatedAt: event.at });
   for (const effect of effects) applyClockEffect(draft, effect);
+  // The incident message shows every clock's state and the breaches: keep it current.
+  if (effects.length > 0) draft.command(updateMessage(draft.context));
   return draft.done();
 };
 

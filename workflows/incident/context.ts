@@ -11,7 +11,15 @@
  */
 import type { Finding, Source } from "../../core/findings/finding";
 import { type Severity, severityRank } from "../../core/findings/severity";
-import type { IncidentView, SecurityHubRef } from "../../core/incident/commands";
+import {
+  type BreachView,
+  type ClockView,
+  type ClockViewState,
+  type IncidentView,
+  MAX_VIEW_RESOURCES,
+  type ResourceView,
+  type SecurityHubRef,
+} from "../../core/incident/commands";
 import type {
   ContainmentAction,
   ContainmentDecision,
@@ -285,20 +293,74 @@ export function guardDutyGroups(context: IncidentContext): GuardDutyGroup[] {
   return [...groups.values()];
 }
 
-export const viewOf = (context: IncidentContext): IncidentView => ({
-  incidentId: context.incidentId,
-  title: context.title,
-  severity: context.severity.label,
-  score: context.severity.score,
-  phase: context.phase ?? "detect",
-  runbookId: context.runbookId,
-  category: context.category,
-  correlationKey: context.correlationKey,
-  accountId: context.accountId,
-  region: context.region,
-  openedAt: context.openedAt ?? "",
-  owner: context.owner,
-  acknowledgedBy: context.acknowledged?.by ?? null,
-  containment: context.containment.status,
-  findingCount: context.findings.length,
-});
+/** A clock's state as messages show it; a stop at or after the deadline is late even if no check saw it. */
+export function clockViewState(clock: SlaClock): ClockViewState {
+  if (clock.stoppedAt !== null) {
+    const late = clock.breachedAt !== null || toMillis(clock.stoppedAt) >= toMillis(clock.deadline);
+    return late ? "late" : "met";
+  }
+  if (clock.breachedAt !== null) return "breached";
+  return clock.warnedAt !== null ? "warned" : "running";
+}
+
+export const clockViews = (clocks: readonly SlaClock[]): ClockView[] =>
+  clocks.map((clock) => ({
+    phase: clock.phase,
+    warnAt: clock.warnAt,
+    deadline: clock.deadline,
+    state: clockViewState(clock),
+  }));
+
+/** Breaches stay on record after their clock stops (sla-clocks.ts), so a late phase keeps its entry. */
+export const breachViews = (clocks: readonly SlaClock[]): BreachView[] =>
+  clocks.flatMap((clock) =>
+    clock.breachedAt === null
+      ? []
+      : [
+          {
+            phase: clock.phase,
+            deadline: clock.deadline,
+            at: clock.breachedAt,
+            level: clock.escalationLevel ?? 0,
+          },
+        ],
+  );
+
+/** Distinct resources in the order their findings joined: the opening finding's (primary) resource first. */
+export function distinctResources(findings: readonly FindingSummary[]): ResourceView[] {
+  const seen = new Set<string>();
+  const resources: ResourceView[] = [];
+  for (const { resource } of findings) {
+    const key = `${resource.type}\u0000${resource.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    resources.push({ type: resource.type, id: resource.id });
+  }
+  return resources;
+}
+
+/** What chat messages, pages and the postmortem show about the incident: every field filled, plain JSON. */
+export function viewOf(context: IncidentContext): IncidentView {
+  const resources = distinctResources(context.findings);
+  return {
+    incidentId: context.incidentId,
+    title: context.title,
+    severity: context.severity.label,
+    score: context.severity.score,
+    phase: context.phase ?? "detect",
+    runbookId: context.runbookId,
+    category: context.category,
+    correlationKey: context.correlationKey,
+    accountId: context.accountId,
+    region: context.region,
+    openedAt: context.openedAt ?? "",
+    owner: context.owner,
+    acknowledgedBy: context.acknowledged?.by ?? null,
+    containment: context.containment.status,
+    findingCount: context.findings.length,
+    clocks: clockViews(context.clocks),
+    breaches: breachViews(context.clocks),
+    resources: resources.slice(0, MAX_VIEW_RESOURCES),
+    resourceCount: resources.length,
+  };
+}

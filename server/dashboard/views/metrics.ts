@@ -354,7 +354,7 @@ export const METRICS_CSS = `
 .metrics-head { display: flex; align-items: baseline; gap: 14px; }
 .metrics-head h1 { font-size: 17px; font-weight: 600; margin: 0; }
 .kpis { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; }
-@media (max-width: 1000px) { .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@media (max-width: 1000px) { .kpis { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
 .kpi { display: flex; flex-direction: column; gap: 2px; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px 12px; color: var(--text); min-width: 0; }
 a.kpi:hover { text-decoration: none; border-color: var(--accent-2); }
 .kpi .k { font-size: 10px; font-weight: 600; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); }

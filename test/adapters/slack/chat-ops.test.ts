@@ -24,7 +24,9 @@ afterEach(async () => {
   await slack.close();
 });
 
-function makeChat(options: { token?: string; limiter?: ChannelRateLimiter; historyLimit?: number } = {}) {
+function makeChat(
+  options: { token?: string; limiter?: ChannelRateLimiter; historyLimit?: number; now?: () => number } = {},
+) {
   const client = createSlackWebClient({
     token: options.token ?? FakeSlack.TOKEN,
     slackApiUrl: slack.url,
@@ -37,6 +39,7 @@ function makeChat(options: { token?: string; limiter?: ChannelRateLimiter; histo
     mentions: { "security-lead": "S0123ABCDE" },
     rateLimiter: options.limiter ?? new ChannelRateLimiter({ intervalMs: 0 }),
     ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
 }
 
@@ -84,6 +87,38 @@ describe("postIncidentMessage / updateIncidentMessage", () => {
     // Assess
     expect(slack.calls("chat.update")).toHaveLength(1);
     expect(JSON.stringify(slack.messages()[0]?.blocks)).toContain("*Phase*\\nContain");
+  });
+
+  it("counts the clocks' time left from its clock each time it renders, so an update shows it current", async () => {
+    // Prepare
+    let now = Date.parse("2024-05-01T12:03:00.000Z");
+    const chat = makeChat({ now: () => now });
+    const breached = makePostParams({
+      clocks: [
+        {
+          phase: "detect",
+          warnAt: "2024-05-01T12:12:00.000Z",
+          deadline: "2024-05-01T12:15:00.000Z",
+          state: "breached",
+        },
+      ],
+      breaches: [
+        { phase: "detect", deadline: "2024-05-01T12:15:00.000Z", at: "2024-05-01T12:16:00.000Z", level: 0 },
+      ],
+    });
+
+    // Act
+    const ref = await chat.postIncidentMessage("IR-0001:1:0", makePostParams());
+    const posted = JSON.stringify(posts()[0]?.body.blocks);
+    now = Date.parse("2024-05-01T12:18:00.000Z");
+    await chat.updateIncidentMessage("IR-0001:2:0", ref, breached);
+
+    // Assess
+    expect(posted).toContain("— due in 12 min");
+    const shown = JSON.stringify(slack.messages()[0]?.blocks);
+    expect(shown).toContain("— overdue by 3 min (breached)");
+    expect(shown).toContain("*Breaches* (1)");
+    expect(shown).not.toContain("due in 12 min");
   });
 
   it("chooses the channel by severity, with a default", async () => {

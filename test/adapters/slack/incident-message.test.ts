@@ -9,6 +9,7 @@ import { blockKitViolations, type SlackMessage, TRUNCATION_MARK } from "../../..
 import { SLACK_ACTION_IDS } from "../../../adapters/slack/inbound/handler";
 import {
   CONTAINMENT_LABEL,
+  humanDuration,
   INCIDENT_ACTIONS,
   mentionFor,
   normalizeBaseUrl,
@@ -16,6 +17,7 @@ import {
   renderMention,
   renderThreadReply,
   runbookUrl,
+  timeLeft,
 } from "../../../adapters/slack/incident-message";
 import { CONTAINMENT_STATUSES } from "../../../workflows/incident/context";
 import {
@@ -25,7 +27,9 @@ import {
   makeReplyParams,
 } from "../../support/slack-message.factory";
 
-const options = { runbookBaseUrl: "https://runbooks.example.com" };
+/** Render time: 3 minutes after the default view opened (its detect clock is due at 12:15). */
+const NOW = Date.parse("2024-05-01T12:03:00.000Z");
+const options = { runbookBaseUrl: "https://runbooks.example.com", now: NOW };
 const render = (overrides: Parameters<typeof makeChatView>[0] = {}, section = "Detect") => {
   const view = makeChatView(overrides);
   return renderIncidentMessage(view, { id: view.runbookId, section }, options);
@@ -57,6 +61,9 @@ const OURS =
   /<(?:https?:\/\/[^|<>\s]+\|[^<>]*|!date\^\d+\^[^|<>]*\|[^<>]*|@[UW][A-Z0-9]+|!subteam\^S[A-Z0-9]+)>/g;
 const foreignControl = (message: SlackMessage) =>
   allTexts(message).filter((text) => /[<>]/.test(text.replace(OURS, "")));
+/** Any render time, including ones no Date can hold. */
+const arbitraryNow = () =>
+  fc.oneof(fc.constant(NOW), fc.integer({ min: -1e16, max: 1e16 }), fc.double({ noNaN: false }));
 
 describe("renderIncidentMessage", () => {
   it("shows severity and title in the header and the incident's facts in fields", () => {
@@ -64,7 +71,7 @@ describe("renderIncidentMessage", () => {
     const message = render({ owner: "U012AB3CD", acknowledgedBy: "bob", findingCount: 4 });
 
     // Assess
-    const [header, facts, correlation, runbook] = blocksOf(message);
+    const [header, facts, clocks, breaches, resources, correlation, runbook] = blocksOf(message);
     expect(header).toEqual({
       type: "header",
       text: {
@@ -84,6 +91,12 @@ describe("renderIncidentMessage", () => {
       "*Category*\nec2-compromise",
       "*Opened*\n<!date^1714564800^{date_short_pretty} {time}|2024-05-01T12:00:00.000Z>",
     ]);
+    expect(textOf(clocks)).toBe(
+      "*SLA clocks* · time left as of <!date^1714564980^{time}|2024-05-01T12:03:00.000Z>\n" +
+        ":stopwatch: *Detect* due <!date^1714565700^{date_short_pretty} {time}|2024-05-01T12:15:00.000Z> — due in 12 min",
+    );
+    expect(textOf(breaches)).toBe("*Breaches* none");
+    expect(textOf(resources)).toBe("*Resources* (1)\n• ec2-instance i-0abc _(primary)_");
     expect(textOf(correlation)).toBe("*Correlated on* 123456789012:us-east-1:ec2-instance:i-0abc");
     expect(textOf(runbook)).toBe(
       ":book: *Runbook:* <https://runbooks.example.com/runbooks/ec2-compromise.md#detect|ec2-compromise § Detect>",
@@ -91,6 +104,174 @@ describe("renderIncidentMessage", () => {
     expect(message.text).toBe(
       "HIGH incident IR-0001: EC2 instance i-0abc is communicating with a Tor relay — phase Detect, containment None",
     );
+  });
+
+  it("lists every open clock with its deadline token and the time left at render time", () => {
+    // Prepare
+    const clocks = [
+      {
+        phase: "detect",
+        warnAt: "2024-05-01T12:12:00.000Z",
+        deadline: "2024-05-01T12:15:00.000Z",
+        state: "late",
+      },
+      {
+        phase: "assess",
+        warnAt: "2024-05-01T12:24:00.000Z",
+        deadline: "2024-05-01T12:30:00.000Z",
+        state: "met",
+      },
+      {
+        phase: "contain",
+        warnAt: "2024-05-01T12:48:00.000Z",
+        deadline: "2024-05-01T13:00:00.000Z",
+        state: "warned",
+      },
+      {
+        phase: "postmortem",
+        warnAt: "2024-05-02T10:00:00.000Z",
+        deadline: "2024-05-03T14:40:00.000Z",
+        state: "running",
+      },
+      {
+        phase: "recover",
+        warnAt: "2024-05-01T12:40:00.000Z",
+        deadline: "2024-05-01T12:50:00.000Z",
+        state: "breached",
+      },
+    ] as const;
+    const view = makeChatView({ phase: "contain", clocks: [...clocks] });
+    const now = Date.parse("2024-05-01T12:53:30.000Z");
+
+    // Act
+    const message = renderIncidentMessage(
+      view,
+      { id: view.runbookId, section: "Contain" },
+      { ...options, now },
+    );
+
+    // Assess
+    const lines = (textOf(blocksOf(message)[2]) as string).split("\n");
+    expect(lines).toEqual([
+      "*SLA clocks* · time left as of <!date^1714568010^{time}|2024-05-01T12:53:30.000Z>",
+      ":warning: *Contain* due <!date^1714568400^{date_short_pretty} {time}|2024-05-01T13:00:00.000Z> — due in 6 min (warned)",
+      ":stopwatch: *Postmortem* due <!date^1714747200^{date_short_pretty} {time}|2024-05-03T14:40:00.000Z> — due in 2 d 1 h",
+      ":rotating_light: *Recover* due <!date^1714567800^{date_short_pretty} {time}|2024-05-01T12:50:00.000Z> — overdue by 3 min (breached)",
+    ]);
+  });
+
+  it("counts time left from the render time, so a later render shows less", () => {
+    // Act
+    const early = render();
+    const late = renderIncidentMessage(
+      makeChatView(),
+      { id: "ec2-compromise", section: "Detect" },
+      { ...options, now: Date.parse("2024-05-01T12:15:00.000Z") },
+    );
+
+    // Assess
+    expect(textOf(blocksOf(early)[2])).toContain("— due in 12 min");
+    expect(textOf(blocksOf(late)[2])).toContain("— overdue by under 1 min");
+  });
+
+  it("shows no clock section once no clock runs, but still the breaches on record", () => {
+    // Act
+    const message = render({
+      phase: "closed",
+      clocks: [
+        {
+          phase: "detect",
+          warnAt: "2024-05-01T12:12:00.000Z",
+          deadline: "2024-05-01T12:15:00.000Z",
+          state: "late",
+        },
+      ],
+      breaches: [
+        { phase: "detect", deadline: "2024-05-01T12:15:00.000Z", at: "2024-05-01T12:16:00.000Z", level: 1 },
+      ],
+    });
+
+    // Assess
+    const texts = blocksOf(message).map(textOf);
+    expect(texts.some((t) => String(t).includes("SLA clocks"))).toBe(false);
+    expect(texts).toContain(
+      "*Breaches* (1)\n:rotating_light: *Detect* missed <!date^1714565700^{date_short_pretty} {time}|2024-05-01T12:15:00.000Z>" +
+        " (breached <!date^1714565760^{date_short_pretty} {time}|2024-05-01T12:16:00.000Z>, paged level 1)",
+    );
+  });
+
+  it("shows a deadline that is no time as escaped text, with no time left", () => {
+    // Act
+    const message = render({
+      clocks: [{ phase: "<!here>", warnAt: "soon", deadline: "<!channel> whenever", state: "running" }],
+    });
+
+    // Assess
+    expect(textOf(blocksOf(message)[2])).toMatch(
+      /\n:stopwatch: \*&lt;!here&gt;\* due &lt;!channel&gt; whenever$/,
+    );
+    expect(foreignControl(message)).toEqual([]);
+  });
+
+  it("escapes resource ids, marks the primary one and counts those the view leaves out", () => {
+    // Prepare
+    const resources = [
+      { type: "s3-bucket", id: "<!channel> & <https://evil.example|x>" },
+      ...Array.from({ length: 9 }, (_, i) => ({ type: "iam-user", id: `user-${i}` })),
+    ];
+
+    // Act
+    const message = render({ resources, resourceCount: 14 });
+
+    // Assess
+    const lines = (textOf(blocksOf(message)[4]) as string).split("\n");
+    expect(lines[0]).toBe("*Resources* (14)");
+    expect(lines[1]).toBe("• s3-bucket &lt;!channel&gt; &amp; &lt;https://evil.example|x&gt; _(primary)_");
+    expect(lines.slice(2, -1)).toEqual(Array.from({ length: 8 }, (_, i) => `• iam-user user-${i}`));
+    expect(lines.at(-1)).toBe("… and 5 more resources");
+    expect(foreignControl(message)).toEqual([]);
+  });
+
+  it("cuts a long list of clocks visibly", () => {
+    // Prepare
+    const clock = {
+      phase: "contain",
+      warnAt: "2024-05-01T12:48:00.000Z",
+      deadline: "2024-05-01T13:00:00.000Z",
+      state: "running",
+    } as const;
+
+    // Act
+    const message = render({ clocks: Array.from({ length: 25 }, () => clock) });
+
+    // Assess
+    const lines = (textOf(blocksOf(message)[2]) as string).split("\n");
+    expect(lines).toHaveLength(1 + 10);
+    expect(lines.at(-1)).toBe("… and 16 more clocks");
+    expect(blockKitViolations(message)).toEqual([]);
+  });
+
+  it.each([
+    [0, "under 1 min"],
+    [59_999, "under 1 min"],
+    [12 * 60_000 + 59_000, "12 min"],
+    [60 * 60_000, "1 h"],
+    [(3 * 60 + 5) * 60_000, "3 h 5 min"],
+    [(47 * 60 + 59) * 60_000, "47 h 59 min"],
+    [(2 * 24 + 4) * 3_600_000, "2 d 4 h"],
+    [3 * 24 * 3_600_000, "3 d"],
+  ])("says %i ms as %s", (ms, text) => {
+    expect(humanDuration(ms)).toBe(text);
+  });
+
+  it("says how long until or since a deadline, and nothing for what is no time", () => {
+    // Prepare
+    const deadline = "2024-05-01T12:15:00.000Z";
+
+    // Assess
+    expect(timeLeft(deadline, Date.parse("2024-05-01T12:03:00.000Z"))).toBe("due in 12 min");
+    expect(timeLeft(deadline, Date.parse("2024-05-01T12:18:00.000Z"))).toBe("overdue by 3 min");
+    expect(timeLeft("tomorrow-ish", NOW)).toBeNull();
   });
 
   it("says who is missing when nobody owns or acknowledged the incident", () => {
@@ -235,9 +416,9 @@ describe("renderIncidentMessage", () => {
 
   it("respects every limit and lets no foreign <…> through, whatever the incident holds", () => {
     fc.assert(
-      fc.property(arbitraryIncidentView(), fc.string(), (view, section) => {
+      fc.property(arbitraryIncidentView(), fc.string(), arbitraryNow(), (view, section, now) => {
         // Act
-        const message = renderIncidentMessage(view, { id: view.runbookId, section }, options);
+        const message = renderIncidentMessage(view, { id: view.runbookId, section }, { ...options, now });
 
         // Assess
         expect(blockKitViolations(message)).toEqual([]);

@@ -6,10 +6,13 @@ import {
   COMMAND_TYPES,
   type Command,
   commandId,
+  incidentViewSchema,
   isCommandType,
+  MAX_VIEW_RESOURCES,
   parseCommand,
   toOutboxCommand,
 } from "../../../core/incident/commands";
+import { makeIncidentView } from "../../support/incident-view.factory";
 
 const page: Command = {
   id: commandId("inc-7", 3, 0),
@@ -17,6 +20,56 @@ const page: Command = {
   type: "mentionInChat",
   params: { target: "on-call", text: "Detect missed its deadline" },
 };
+
+const view = makeIncidentView();
+const post = (incident: unknown): unknown => ({
+  id: commandId("inc-7", 1, 0),
+  incidentId: "inc-7",
+  type: "postIncidentMessage",
+  params: { incident, runbook: { id: "ec2-compromise", section: "Detect" } },
+});
+
+describe("incident view", () => {
+  it("carries clocks, breaches and resources through the outbox unchanged", () => {
+    // Prepare
+    const incident = {
+      ...view,
+      breaches: [
+        { phase: "detect", deadline: "2024-05-01T12:15:00.000Z", at: "2024-05-01T12:16:00.000Z", level: 2 },
+      ],
+    };
+
+    // Act
+    const back = parseCommand(JSON.parse(JSON.stringify(post(incident))));
+
+    // Assess
+    expect(back.params).toMatchObject({ incident });
+  });
+
+  it("still reads an outbox row written before views had clocks, as a view with none", () => {
+    // Prepare
+    const { clocks: _c, breaches: _b, resources: _r, resourceCount: _n, ...old } = view;
+
+    // Act
+    const back = parseCommand(post(old));
+
+    // Assess
+    expect(back.params).toMatchObject({
+      incident: { ...old, clocks: [], breaches: [], resources: [], resourceCount: 0 },
+    });
+  });
+
+  it("refuses an unknown clock state and more resources than a view lists", () => {
+    // Prepare
+    const clock = { phase: "detect", warnAt: "x", deadline: "y", state: "paused" };
+    const resources = Array.from({ length: MAX_VIEW_RESOURCES + 1 }, (_, i) => ({ type: "t", id: `r${i}` }));
+
+    // Assess
+    expect(incidentViewSchema.safeParse({ ...view, clocks: [clock] }).success).toBe(false);
+    expect(incidentViewSchema.safeParse({ ...view, resources }).success).toBe(false);
+    expect(incidentViewSchema.safeParse({ ...view, resources: resources.slice(1) }).success).toBe(true);
+  });
+});
 
 describe("commands", () => {
   it("builds deterministic ids from incident, version and position", () => {

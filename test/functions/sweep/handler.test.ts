@@ -3,8 +3,10 @@
  * due, bounded by maxBatches and the invocation's time left; SLA warnings and breaches it commits are
  * counted as SlaWarned / SlaBreached.
  */
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DynamoDbIncidentStore } from "../../../adapters/dynamodb/incident-store";
+import { act } from "../../../app/act";
 import { ingestFinding } from "../../../app/ingest";
 import { DEFAULT_RESPONSE_CONFIG } from "../../../app/response-config";
 import { observedStore } from "../../../functions/shared/runtime";
@@ -47,9 +49,13 @@ async function open(fixture: string): Promise<string> {
   return outcome.incidentId;
 }
 
-function setup(now: string, options: { batchSize?: number; maxBatches?: number } = {}) {
+function setup(
+  now: string,
+  options: { batchSize?: number; maxBatches?: number; emit?: (line: string) => void } = {},
+) {
   const recorded = recordingTelemetry();
   const handler = createSweepHandler({
+    ...(options.emit ? { emit: options.emit } : {}),
     app: {
       store: observedStore(store, recorded.telemetry),
       clock: new TestClock(now),
@@ -93,6 +99,35 @@ describe("sweep handler", () => {
     const kinds = (await store.timeline(id)).map((t) => t.kind);
     expect(kinds).toContain("sla.warning");
     expect(kinds).toContain("sla.breached");
+  });
+
+  it("emits the response metrics as EMF at the top of the hour, and only then", async () => {
+    // Prepare: one incident acknowledged 5 min after T0 (MTTA 300 s).
+    const id = await open(GUARDDUTY_EVENT);
+    await act(
+      { store, clock: new TestClock("2024-05-01T10:05:00.000Z"), config: DEFAULT_RESPONSE_CONFIG },
+      id,
+      { type: "acknowledge" },
+      "U_ALICE",
+    );
+    const lines: string[] = [];
+    const emit = (line: string) => lines.push(line);
+    // Act
+    await setup("2024-05-01T10:59:00.000Z", { emit }).handler(
+      makeScheduledEvent("2024-05-01T10:59:00.000Z"),
+      makeContext(),
+    );
+    const before = lines.length;
+    await setup("2024-05-01T11:00:00.000Z", { emit }).handler(
+      makeScheduledEvent("2024-05-01T11:00:00.000Z"),
+      makeContext(),
+    );
+    // Assess
+    expect(before).toBe(0);
+    const docs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const mtta = docs.find((d) => "MTTA" in d);
+    expect(mtta).toMatchObject({ MTTA: 300 });
+    expect(JSON.stringify(mtta)).toContain('"Namespace":"IncidentResponse"');
   });
 
   it("does nothing before anything is due", async () => {

@@ -1,14 +1,22 @@
 /**
  * Properties of step() over random event sequences and random policies: it never throws, versions grow
- * by one per change, clocks never leave a due deadline behind a check, severity never falls and a closed
- * incident stays closed.
+ * by one per change, clocks never leave a due deadline behind a check, severity never falls, a closed
+ * incident stays closed, and every incident view shows the current phase's clock as its one open clock.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromGuardDutySeverity, severityRank } from "../../../core/findings/severity";
-import { COMMAND_TYPES } from "../../../core/incident/commands";
+import {
+  COMMAND_TYPES,
+  type CommandParams,
+  type CommandType,
+  incidentViewSchema,
+  MAX_VIEW_RESOURCES,
+  OPEN_CLOCK_STATES,
+} from "../../../core/incident/commands";
 import { containmentPolicySchema } from "../../../core/incident/containment-policy";
 import type { IncidentEvent } from "../../../core/incident/events";
+import { isActivePhase } from "../../../core/incident/phases";
 import { slaPolicySchema } from "../../../core/incident/sla-policy";
 import { type StepDeps, type StoredIncident, step } from "../../../workflows/incident/step";
 import {
@@ -95,6 +103,16 @@ const depsArb: fc.Arbitrary<StepDeps> = fc
     }),
   }));
 
+/** The commands that carry an incident view. */
+const VIEW_COMMANDS = [
+  "postIncidentMessage",
+  "updateIncidentMessage",
+  "pageOnCall",
+  "generatePostmortem",
+] as const;
+const carriesView = (type: CommandType): type is (typeof VIEW_COMMANDS)[number] =>
+  (VIEW_COMMANDS as readonly string[]).includes(type);
+
 const opening = fc.tuple(findingArb, minutes).map(([f, m]) => ev.received({ ...f, kind: "detection" }, m));
 
 describe("step() properties", () => {
@@ -137,6 +155,32 @@ describe("step() properties", () => {
         expect(stored?.version).toBeGreaterThanOrEqual(1);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("shows in every view exactly the current phase's clock as open, and none once the incident ended", () => {
+    fc.assert(
+      fc.property(depsArb, opening, fc.array(eventArb, { maxLength: 40 }), (deps, first, rest) => {
+        let stored: StoredIncident | undefined;
+        for (const event of [first, ...rest]) {
+          const result = step(stored, event, deps);
+          if (!result.changed) continue;
+          for (const command of result.commands) {
+            if (!carriesView(command.type)) continue;
+            const view = (command.params as CommandParams<(typeof VIEW_COMMANDS)[number]>).incident;
+            const open = view.clocks.filter((c) => OPEN_CLOCK_STATES.includes(c.state));
+            if (isActivePhase(view.phase)) expect(open.map((c) => c.phase)).toEqual([view.phase]);
+            else expect(open).toEqual([]);
+            expect(view.breaches.length).toBeLessThanOrEqual(view.clocks.length);
+            expect(view.resources.length).toBeLessThanOrEqual(
+              Math.min(MAX_VIEW_RESOURCES, view.resourceCount),
+            );
+            expect(incidentViewSchema.parse(view)).toEqual(view);
+          }
+          stored = { snapshot: result.snapshot, version: result.version };
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 

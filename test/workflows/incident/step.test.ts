@@ -138,7 +138,11 @@ describe("SLA clocks", () => {
     expect(early.changed).toBe(false);
     const result = changed(warned);
     expect(result.timeline.map((t) => t.kind)).toEqual(["sla.warning"]);
-    expect(result.commands.map((c) => c.type)).toEqual(["postThreadReply", "publishIncidentEvent"]);
+    expect(result.commands.map((c) => c.type)).toEqual([
+      "postThreadReply",
+      "publishIncidentEvent",
+      "updateIncidentMessage",
+    ]);
     expect(ofType(result, "publishIncidentEvent")[0]?.detailType).toBe("Incident SLA Warning");
     expect(result.nextDeadline).toBe(at(15));
   });
@@ -165,6 +169,7 @@ describe("SLA clocks", () => {
       "mentionInChat",
       "addSecurityHubNote",
       "publishIncidentEvent",
+      "updateIncidentMessage",
     ]);
     expect(ofType(changed(breach), "publishIncidentEvent")[0]?.detailType).toBe("Incident SLA Breached");
     expect(changed(breach).nextDeadline).toBe(at(31));
