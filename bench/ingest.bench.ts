@@ -50,7 +50,12 @@ export async function timeIngest(events: string[]): Promise<number> {
     store: stores.store,
     quarantine: stores.quarantine,
     unitOfWork: stores.unitOfWork,
-    clock: { now: () => new Date((clockMs += 10)).toISOString() },
+    clock: {
+      now: () => {
+        clockMs += 10; // each event 10 ms after the last
+        return new Date(clockMs).toISOString();
+      },
+    },
     ids: { incidentId: () => `IR-${++n}` },
     config: DEFAULT_RESPONSE_CONFIG,
   };

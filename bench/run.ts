@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchLine[] | Promis
   normalize: () => import("./normalize.bench"),
   ingest: () => import("./ingest.bench"),
   sweep: () => import("./sweep.bench"),
+  storm: () => import("./storm.bench"),
 };
 
 const only = process.argv[2];
