@@ -115,12 +115,15 @@ function readAction(value: unknown, path: string): WafAction {
 }
 
 function userAgentOf(headers: unknown[], path: string, ctx: ReadContext): string | undefined {
-  for (const [i, header] of headers.entries()) {
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i];
     if (!isObject(header)) {
       ctx.warn("ignored_field", childPath(path, i), "header is not an object; ignored");
       continue;
     }
-    if (typeof header.name === "string" && header.name.toLowerCase() === "user-agent")
+    const { name } = header;
+    // Length first: most headers are ruled out without lower-casing (a copy) every header name.
+    if (typeof name === "string" && name.length === 10 && name.toLowerCase() === "user-agent")
       return optionalString(header.value, `${childPath(path, i)}.value`, ctx);
   }
   return undefined;
@@ -128,7 +131,9 @@ function userAgentOf(headers: unknown[], path: string, ctx: ReadContext): string
 
 /** The rule group (if any) that terminated the request, and the rule inside it. */
 function terminatingGroup(doc: Json, path: string, ctx: ReadContext): { groupId?: string; ruleId?: string } {
-  for (const [i, group] of optionalArray(doc.ruleGroupList, `${path}.ruleGroupList`, ctx).entries()) {
+  const groups = optionalArray(doc.ruleGroupList, `${path}.ruleGroupList`, ctx);
+  for (let i = 0; i < groups.length; i++) {
+    const group = groups[i];
     if (!isObject(group) || !isObject(group.terminatingRule)) continue;
     const at = childPath(`${path}.ruleGroupList`, i);
     return {
