@@ -114,9 +114,43 @@ async function ingestResult(
 export async function ingestFinding(deps: IngestDeps, finding: Finding): Promise<FindingOutcome> {
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const outcome = await tryIngest(deps, finding);
-    if (outcome) return outcome;
+    if (outcome) return followCustomAction(deps, finding, outcome);
   }
   throw new TooMuchContentionError(finding.correlationKey);
+}
+
+/** Security Hub custom actions whose name asks for containment ("Isolate instance", "Contain …"). */
+const CONTAINMENT_ACTION = /\b(isolate|contain|quarantine|lock ?down)\b/i;
+
+/**
+ * A Security Hub custom action is a responder's request made in the Security Hub console: "Open incident"
+ * is served by ingesting the finding (whatever its severity), "Isolate instance" also requests
+ * containment on the incident — which the containment policy then plans, asks approval for, or runs.
+ */
+async function followCustomAction(
+  deps: IngestDeps,
+  finding: Finding,
+  outcome: FindingOutcome,
+): Promise<FindingOutcome> {
+  const action = finding.origin.customAction;
+  if (!action || !("incidentId" in outcome) || !CONTAINMENT_ACTION.test(action.name)) return outcome;
+  const actor = `securityhub:${action.name}`.slice(0, 200);
+  const at = deps.clock.now();
+  // The request is on the timeline whatever containment is doing; the policy then decides what it means
+  // (plan and ask for approval, run, or refuse with the reason).
+  await advance(deps, outcome.incidentId, {
+    type: "note.added",
+    at,
+    actor,
+    text: `Containment requested from Security Hub (custom action "${action.name}")`.slice(0, 4000),
+  });
+  await advance(deps, outcome.incidentId, {
+    type: "containment.requested",
+    at,
+    actor,
+    reason: `Security Hub custom action "${action.name}"`.slice(0, 1000),
+  });
+  return outcome;
 }
 
 /** One attempt; undefined means "lost a race, decide again". */
