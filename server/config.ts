@@ -11,10 +11,12 @@
  *   problem, with its path in the file); unknown keys in the file are errors, so typos do not pass silently.
  * - Secrets (operator token, Slack credentials) come only from the environment, never from the file.
  */
+
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { z } from "zod";
 import { DEFAULT_RESPONSE_CONFIG, type ResponseConfig } from "../app/response-config";
+import { severityLabelSchema } from "../core/findings/severity";
 import { containmentPolicySchema } from "../core/incident/containment-policy";
 import { slaPolicySchema } from "../core/incident/sla-policy";
 import { isLogLevel, LOG_LEVELS, type LogLevel } from "./logger";
@@ -49,6 +51,8 @@ export const configFileSchema = z
       .strictObject({
         /** Where incident messages go (the Slack channel, or the label on dashboard messages). */
         incidents: z.string().min(1).max(100).default("#security-incidents"),
+        /** Slack channel ids for particular severities (e.g. CRITICAL to a war-room channel); others use `incidents`. */
+        bySeverity: z.partialRecord(severityLabelSchema, z.string().min(1).max(100)).default({}),
       })
       .prefault({}),
     api: z

@@ -173,7 +173,7 @@ export function createSlackIntegration(options: SlackIntegrationOptions): SlackI
     () =>
       new SlackChatOps({
         client,
-        channels: { default: channel },
+        channels: { default: channel, ...config.channels.bySeverity },
         runbookBaseUrl: options.baseUrl(),
         mentions: slackMentionsOf(config),
       }),

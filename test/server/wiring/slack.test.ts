@@ -112,6 +112,33 @@ describe("Slack on the local server", () => {
     expect(t.rt.chat.recent(10)).toEqual([]);
   });
 
+  it("sends a severity with its own channel there, and the rest to the incidents channel", async () => {
+    // Prepare: HIGH incidents to a war-room channel.
+    const WAR_ROOM = "C0WARROOM1";
+    const routed = await makeTestServer({
+      config: {
+        channels: { incidents: CHANNEL, bySeverity: { HIGH: WAR_ROOM } },
+        responders: [{ id: "alice", slackUserId: RESPONDER, roles: ["on-call"] }],
+      },
+      slack: { botToken: FakeSlack.TOKEN, signingSecret: SECRET, apiUrl: fake.url },
+    });
+    fake.requests.length = 0;
+    try {
+      routed.server.listening(BASE);
+      // Act: the TorRelay finding is HIGH.
+      await routed.app.request("/events", { method: "POST", body: JSON.stringify(makeTorRelayEvent(2)) });
+      await routed.rt.scheduler.runUntilIdle();
+      // Assess
+      // (the suite's other server keeps posting about its own incident to CHANNEL: look at ours only)
+      const ours = (channel: string) =>
+        fake.messages(channel).filter((m) => JSON.stringify(m).includes("i-00000000000000002"));
+      expect(ours(WAR_ROOM).length).toBeGreaterThan(0);
+      expect(ours(CHANNEL)).toEqual([]);
+    } finally {
+      routed.close();
+    }
+  });
+
   it("acknowledges on a signed click, once however often it is clicked, and replies on response_url", async () => {
     // Act
     const first = await send(t, click(sink));
