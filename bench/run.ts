@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchLine[] | Promis
   ingest: () => import("./ingest.bench"),
   sweep: () => import("./sweep.bench"),
   storm: () => import("./storm.bench"),
+  "function-import": () => import("./function-import.bench"),
 };
 
 const only = process.argv[2];
