@@ -203,6 +203,8 @@ describe("a GuardDuty EC2 finding", () => {
     expect(closed).toMatchObject({ open: false, phase: "suppressed", nextDeadline: null });
     const sh = await commandsOf(id, "updateSecurityHubFindings");
     expect(sh.at(-1)!.params).toMatchObject({ status: "SUPPRESSED" });
+    // Security Hub notes link the runbook section too (relative to where runbooks/ is served).
+    expect(String(sh[0]!.params.note)).toMatch(/Runbook: runbooks\/ec2-compromise\.md#detect$/);
     expect((await commandsOf(id, "sendGuardDutyFeedback"))[0]!.params).toMatchObject({
       feedback: "NOT_USEFUL",
     });

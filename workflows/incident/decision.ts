@@ -8,6 +8,7 @@
  * - Every decision that changes something records who and when on the timeline.
  * - Commands are only described here (type + JSON params); the machine turns them into named actions.
  */
+
 import type { Finding } from "../../core/findings/finding";
 import type { CommandSpec, LifecycleDetailType } from "../../core/incident/commands";
 import type { ContainmentPolicy } from "../../core/incident/containment-policy";
@@ -16,6 +17,7 @@ import { type IncidentPhase, RUNBOOK_SECTION } from "../../core/incident/phases"
 import type { SlaClock } from "../../core/incident/sla-clocks";
 import type { SlaPolicy } from "../../core/incident/sla-policy";
 import type { JsonValue, TimelineEntry } from "../../core/ports/incident-store";
+import { runbookUrl } from "../../core/runbooks/runbook-url";
 import { guardDutyGroups, type IncidentContext, securityHubRefs, viewOf } from "./context";
 
 export interface Policies {
@@ -133,6 +135,16 @@ export const lifecycle = (
 export const runningClock = (context: IncidentContext): SlaClock | undefined =>
   context.clocks.find((clock) => clock.stoppedAt === null);
 
+/**
+ * Every Security Hub note ends with the runbook section for the incident's phase, so an analyst who finds
+ * the incident from the Security Hub console lands in the same runbook as Slack and the dashboard. The
+ * link is relative to where `runbooks/` is served (core/runbooks/runbook-url.ts).
+ */
+function withRunbook(context: IncidentContext, note: string): string {
+  const phase = context.phase ?? "detect";
+  return `${note} Runbook: ${runbookUrl("", context.runbookId, RUNBOOK_SECTION[phase])}`;
+}
+
 /** Security Hub commands go out only when at least one finding has a Security Hub copy. */
 export function securityHubStatus(
   draft: Draft,
@@ -142,12 +154,19 @@ export function securityHubStatus(
 ): void {
   const refs = securityHubRefs(draft.context).filter((ref) => only === undefined || ref.id === only);
   if (refs.length > 0)
-    draft.command({ type: "updateSecurityHubFindings", params: { findings: refs, status, note } });
+    draft.command({
+      type: "updateSecurityHubFindings",
+      params: { findings: refs, status, note: withRunbook(draft.context, note) },
+    });
 }
 
 export function securityHubNote(draft: Draft, note: string): void {
   const refs = securityHubRefs(draft.context);
-  if (refs.length > 0) draft.command({ type: "addSecurityHubNote", params: { findings: refs, note } });
+  if (refs.length > 0)
+    draft.command({
+      type: "addSecurityHubNote",
+      params: { findings: refs, note: withRunbook(draft.context, note) },
+    });
 }
 
 export function guardDutyFeedback(draft: Draft, feedback: "USEFUL" | "NOT_USEFUL", comments: string): void {
