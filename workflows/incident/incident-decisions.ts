@@ -100,6 +100,15 @@ export const openIncident: Decide = (context, event, policies) => {
   return draft.done();
 };
 
+/** Joined findings announced one by one in the thread; after that, only at 10, 100, 1 000… */
+export const JOIN_REPLIES_IN_FULL = 4;
+
+const isPowerOfTen = (n: number): boolean => {
+  let x = n;
+  while (x >= 10 && x % 10 === 0) x /= 10;
+  return x === 1 && n >= 10;
+};
+
 export const mergeFinding: Decide = (context, event, policies) => {
   const finding = findingOf(event)!;
   const outcome = mergeOutcome(context.findings, finding);
@@ -123,7 +132,19 @@ export const mergeFinding: Decide = (context, event, policies) => {
     });
     const ref = draft.context.findings.find((summary) => summary.identity === finding.identity)?.securityHub;
     if (ref) securityHubStatus(draft, "NOTIFIED", `Joined incident ${context.incidentId}`, ref.id);
-    draft.command(reply(draft.context, "finding.joined", `New finding joined: ${finding.title}`));
+    // The thread hears about the first few joins one by one, then as a digest at 10, 100, 1 000…: a storm of
+    // findings must not become a storm of chat messages (the incident message shows the count anyway).
+    const joined = draft.context.findings.length;
+    if (joined <= JOIN_REPLIES_IN_FULL)
+      draft.command(reply(draft.context, "finding.joined", `New finding joined: ${finding.title}`));
+    else if (isPowerOfTen(joined))
+      draft.command(
+        reply(
+          draft.context,
+          "finding.joined",
+          `${joined} findings have joined this incident (latest: ${finding.title})`,
+        ),
+      );
   } else {
     draft.record(
       event.at,
