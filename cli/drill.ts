@@ -15,12 +15,15 @@
  * Everything that touches the world (fetch, clocks, sleep, output, the GuardDuty client) comes in through
  * DrillIo, so tests run against a fake server and a mocked client.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import { type Command, InvalidArgumentError } from "commander";
+import { DynamoDbIncidentStore } from "../adapters/dynamodb/incident-store";
 import {
   createSampleFindings,
   findDetectorId,
@@ -28,6 +31,8 @@ import {
   type WireFinding,
 } from "../adapters/guardduty/sample-findings";
 import { explain } from "../core/explain";
+import { guardDutyIdentity } from "../core/findings/correlation";
+import type { IncidentStore } from "../core/ports/incident-store";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 export const SAMPLE_PATH = fileURLToPath(
@@ -49,6 +54,8 @@ export interface DrillIo {
   fetch: typeof fetch;
   randomHex: (bytes: number) => string;
   guardDuty: (region: string | undefined) => GuardDutyClient;
+  /** Reads the service's incident table (AWS drill with --table). */
+  incidents: (region: string | undefined, table: string) => Pick<IncidentStore, "getFinding" | "getIncident">;
 }
 
 export const defaultIo = (): DrillIo => ({
@@ -59,6 +66,8 @@ export const defaultIo = (): DrillIo => ({
   fetch: (input, init) => fetch(input, init),
   randomHex: (bytes) => randomBytes(bytes).toString("hex"),
   guardDuty: (region) => new GuardDutyClient(region ? { region } : {}),
+  incidents: (region, table) =>
+    new DynamoDbIncidentStore({ client: new DynamoDBClient(region ? { region } : {}), tableName: table }),
 });
 
 // --- steps ----------------------------------------------------------------------------------------------
@@ -425,6 +434,8 @@ export interface AwsDrillOptions {
   region?: string;
   timeoutMs: number;
   intervalMs: number;
+  /** The service's DynamoDB table: with it, the drill follows the sample until its incident opens. */
+  table?: string;
 }
 
 export async function runAwsDrill(options: AwsDrillOptions, io: DrillIo): Promise<number> {
@@ -436,6 +447,7 @@ export async function runAwsDrill(options: AwsDrillOptions, io: DrillIo): Promis
     `drill: ${options.type} in GuardDuty${options.region ? ` (${options.region})` : ""}, waiting up to ${formatMs(options.timeoutMs)}`,
   );
   const steps = new StepPrinter(io);
+  let sample: WireFinding | undefined;
   try {
     let detectorId = options.detectorId;
     if (!detectorId) {
@@ -452,6 +464,7 @@ export async function runAwsDrill(options: AwsDrillOptions, io: DrillIo): Promis
             "sample finding",
             `${String(s.id)} severity ${String(s.severity)} updated ${String(s.updatedAt)}`,
           );
+        sample = samples[0];
         break;
       }
       if (io.elapsed() + options.intervalMs > deadline) {
@@ -467,9 +480,41 @@ export async function runAwsDrill(options: AwsDrillOptions, io: DrillIo): Promis
     steps.fail("guardduty", reason(error));
     return 1;
   }
-  io.out(
-    `drill passed in ${formatMs(io.elapsed() - started)}: GuardDuty publishes the sample to EventBridge; the incident follows from there`,
+  if (!options.table || !sample) {
+    io.out(
+      `drill passed in ${formatMs(io.elapsed() - started)}: GuardDuty publishes the sample to EventBridge; the incident follows from there (pass --table to follow it)`,
+    );
+    return 0;
+  }
+  // Follow the sample through EventBridge → ingest → advance into the service's table.
+  const identity = guardDutyIdentity(
+    String(sample.accountId),
+    String(sample.region ?? options.region),
+    String(sample.id),
   );
+  const incidents = io.incidents(options.region, options.table);
+  try {
+    for (;;) {
+      const record = await incidents.getFinding(identity);
+      const incident = record ? await incidents.getIncident(record.incidentId) : undefined;
+      if (incident) {
+        steps.ok("incident opened", `${incident.id} (${incident.severity}, phase ${incident.phase})`);
+        break;
+      }
+      if (io.elapsed() + options.intervalMs > deadline) {
+        steps.fail(
+          "incident opened",
+          `no incident for ${identity} after ${formatMs(io.elapsed() - started)}`,
+        );
+        return 1;
+      }
+      await io.sleep(options.intervalMs);
+    }
+  } catch (error) {
+    steps.fail("incident table", reason(error));
+    return 1;
+  }
+  io.out(`drill passed in ${formatMs(io.elapsed() - started)}: the sample opened an incident`);
   return 0;
 }
 
@@ -559,6 +604,7 @@ interface DrillFlags {
   timeout?: number;
   interval?: number;
   token?: string;
+  table?: string;
 }
 
 /** Registers `ir drill` and `ir replay` on the program; `io` is replaced in tests. */
@@ -581,6 +627,10 @@ export function registerDrillCommands(program: Command, io: () => DrillIo = defa
     .option("--timeout <seconds>", `how long to wait (default ${DEFAULT_TIMEOUT_MS / 1000})`, positiveSeconds)
     .option("--interval <seconds>", `poll interval (default ${DEFAULT_INTERVAL_MS / 1000})`, positiveSeconds)
     .option("--token <token>", "operator token for the local API (env IR_OPERATOR_TOKEN)")
+    .option(
+      "--table <name>",
+      "AWS drill: the service's DynamoDB table, to follow the sample until its incident opens",
+    )
     .action(async (flags: DrillFlags) => {
       const aws = flags.aws === true || flags.detector !== undefined || flags.region !== undefined;
       if (aws && flags.url !== undefined)
@@ -598,6 +648,7 @@ export function registerDrillCommands(program: Command, io: () => DrillIo = defa
             intervalMs,
             ...(flags.detector ? { detectorId: flags.detector } : {}),
             ...(flags.region ? { region: flags.region } : {}),
+            ...(flags.table ? { table: flags.table } : {}),
           },
           io(),
         );
@@ -625,6 +676,10 @@ export function registerDrillCommands(program: Command, io: () => DrillIo = defa
     .argument("<path>", "event file or directory")
     .option("--url <url>", `the local service (default ${DEFAULT_URL})`, httpUrl)
     .option("--token <token>", "operator token for the local API (env IR_OPERATOR_TOKEN)")
+    .option(
+      "--table <name>",
+      "AWS drill: the service's DynamoDB table, to follow the sample until its incident opens",
+    )
     .action(async (path: string, flags: { url?: string; token?: string }) => {
       const token = flags.token ?? process.env.IR_OPERATOR_TOKEN;
       process.exitCode = await runReplay(

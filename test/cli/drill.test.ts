@@ -4,6 +4,7 @@
  * incident's commands), the AWS drill against a mocked GuardDutyClient, and the commands' wiring through
  * the real `ir` binary.
  */
+
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -21,6 +22,7 @@ import {
 } from "@aws-sdk/client-guardduty";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ingestText } from "../../app/ingest";
 import {
   CLOCK_SKEW_MS,
   type DrillIo,
@@ -33,6 +35,7 @@ import {
 import { explain } from "../../core/explain";
 import { fixtureText, loadFixture } from "../support/fixtures";
 import { makeSdkTorRelayFinding, TORRELAY_FIXTURE_PATH } from "../support/guardduty-sdk.factory";
+import { makeLocalApp } from "../support/local-app";
 
 const NOW = new Date("2024-05-01T12:00:00.000Z");
 const DETECTOR = "4b85f358-65e7-49b6-b9ae-b3816303fb12";
@@ -163,6 +166,9 @@ function testIo(overrides: Partial<DrillIo> = {}): DrillIo & { lines: string[] }
     },
     guardDuty: () => {
       throw new Error("no AWS in this test");
+    },
+    incidents: () => {
+      throw new Error("no incident table in this test");
     },
     ...overrides,
   };
@@ -436,6 +442,48 @@ describe("ir drill (AWS)", () => {
     guardDuty.reset();
     guardDuty.on(ListDetectorsCommand).resolves({ DetectorIds: [DETECTOR] });
     guardDuty.on(CreateSampleFindingsCommand).resolves({});
+  });
+
+  it("with --table, follows the sample into the service's table until its incident opens", async () => {
+    // Prepare: GuardDuty lists the sample; the service (a real store) has opened an incident for it.
+    guardDuty.on(ListFindingsCommand).resolves({ FindingIds: ["sample-1"] });
+    guardDuty.on(GetFindingsCommand).resolves({
+      Findings: [makeSdkTorRelayFinding({ id: "sample-1", updatedAt: "2024-05-01T12:00:03.000Z" })],
+    });
+    const app = makeLocalApp("2024-05-01T12:00:05.000Z");
+    const bare = { ...loadFixture(TORRELAY_FIXTURE_PATH), id: "sample-1" };
+    await ingestText(app.deps, JSON.stringify(bare), { channel: "test", rawRef: "r" });
+    const io = testIo({ guardDuty: () => client, incidents: () => app.deps.store });
+    // Act
+    const code = await runAwsDrill(
+      { type: TYPE, region: "eu-west-2", timeoutMs: 2_000, intervalMs: 10, table: "ir-table" },
+      io,
+    );
+    // Assess
+    app.close();
+    expect(code).toBe(0);
+    expect(io.lines.map((line) => line.replace(TIMING, "(t)"))).toContain(
+      "✓ incident opened  IR-0001 (HIGH, phase detect) (t)",
+    );
+    expect(io.lines.at(-1)).toMatch(/^drill passed in .*: the sample opened an incident$/);
+  });
+
+  it("with --table, fails when no incident opens in time", async () => {
+    guardDuty.on(ListFindingsCommand).resolves({ FindingIds: ["sample-1"] });
+    guardDuty.on(GetFindingsCommand).resolves({
+      Findings: [makeSdkTorRelayFinding({ id: "sample-1", updatedAt: "2024-05-01T12:00:03.000Z" })],
+    });
+    const app = makeLocalApp("2024-05-01T12:00:05.000Z");
+    const io = testIo({ guardDuty: () => client, incidents: () => app.deps.store });
+    const code = await runAwsDrill(
+      { type: TYPE, region: "eu-west-2", timeoutMs: 200, intervalMs: 20, table: "ir-table" },
+      io,
+    );
+    app.close();
+    expect(code).toBe(1);
+    expect(
+      io.lines.some((l) => l.includes("no incident for guardduty:111111111111:eu-west-2:sample-1")),
+    ).toBe(true);
   });
 
   it("creates a sample in the region's detector and reports its id once GuardDuty lists it", async () => {
