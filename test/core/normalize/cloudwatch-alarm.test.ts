@@ -23,6 +23,7 @@ import {
   metricStat,
 } from "../../support/cloudwatch.factory";
 import { fixturesIn, fixtureText, loadFixture } from "../../support/fixtures";
+import { DELETE, mutate } from "../../support/mutate";
 
 const defaults = { alarmRules: DEFAULT_ALARM_RULES };
 
@@ -423,33 +424,6 @@ describe("cloudWatchAlarmNormalizer on documented alarm shapes", () => {
 
 // ------------------------------------------------------------------------------------------------
 // Properties: mutated and arbitrary input never throws anything but InputError; outputs are valid.
-
-type Path = (string | number)[];
-const DELETE = Symbol("delete");
-
-function allPaths(value: unknown, at: Path = []): Path[] {
-  const here: Path[] = [at];
-  if (Array.isArray(value)) return here.concat(...value.map((v, i) => allPaths(v, [...at, i])));
-  if (typeof value === "object" && value !== null)
-    return here.concat(...Object.entries(value).map(([k, v]) => allPaths(v, [...at, k])));
-  return here;
-}
-
-/** Replaces or deletes nodes below the root (the dispatcher refuses non-object documents before us). */
-function mutate(doc: unknown, edits: [number, unknown][]): unknown {
-  const root = structuredClone(doc);
-  for (const [pick, replacement] of edits) {
-    const paths = allPaths(root).slice(1);
-    if (paths.length === 0) break;
-    const path = paths[pick % paths.length]!;
-    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Json)[key], root) as Json;
-    const key = path[path.length - 1]!;
-    if (replacement === DELETE && Array.isArray(parent)) parent.splice(Number(key), 1);
-    else if (replacement === DELETE) delete parent[key];
-    else parent[key] = structuredClone(replacement); // fast-check reuses generated values
-  }
-  return root;
-}
 
 const replacement = fc.oneof(
   fc.constant(DELETE),
