@@ -536,9 +536,46 @@ export const CLOUDTRAIL_DETECTIONS = [
     description: "CloudWatch alarms were deleted: whatever they watched no longer pages anyone.",
     severity: "MEDIUM",
     category: "logging-tampering",
-    match: { eventSources: ["monitoring.amazonaws.com"], eventNames: ["DeleteAlarms"] },
+    match: {
+      eventSources: ["monitoring.amazonaws.com"],
+      eventNames: ["DeleteAlarms", "DisableAlarmActions"],
+    },
     resource: "subject",
     related: [{ params: ["alarmNames"], as: "cloudwatch-alarm" }],
+  },
+  {
+    id: "ir.log-monitoring-deleted",
+    title: "Log monitoring removed",
+    description:
+      "A CloudWatch Logs metric filter, subscription or log group was deleted: the CIS metric filters and alarms built on them stop seeing events.",
+    severity: "MEDIUM",
+    category: "logging-tampering",
+    match: {
+      eventSources: ["logs.amazonaws.com"],
+      eventNames: ["DeleteMetricFilter", "DeleteSubscriptionFilter", "DeleteLogGroup"],
+    },
+    resource: "subject",
+  },
+  {
+    id: "ir.iam-persistence",
+    title: "IAM identity or sign-in added",
+    description:
+      "A new IAM user, console password, group membership or trust policy, or a permissions boundary removed: the usual ways stolen credentials are made to last.",
+    severity: "LOW",
+    category: "iam-credential-compromise",
+    match: {
+      eventSources: ["iam.amazonaws.com"],
+      eventNames: [
+        "CreateUser",
+        "CreateLoginProfile",
+        "UpdateLoginProfile",
+        "AddUserToGroup",
+        "UpdateAssumeRolePolicy",
+        "DeleteRolePermissionsBoundary",
+        "DeleteUserPermissionsBoundary",
+      ],
+    },
+    resource: "principal",
   },
 ] as const satisfies readonly CloudTrailDetection[];
 

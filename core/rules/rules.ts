@@ -16,6 +16,7 @@
  * source because event names repeat across services (CreatePolicy, DeleteMembers…). IAM and
  * Organizations are global services: their events reach EventBridge in us-east-1 only.
  */
+import { CLOUDTRAIL_DETECTIONS, type DetectionPredicate } from "../detections/cloudtrail-catalog";
 import { InputError } from "../errors";
 import { SEVERITY_LABELS, type SeverityLabel } from "../findings/severity";
 import { matchesPattern } from "./matcher";
@@ -72,240 +73,114 @@ function apiCallPattern(eventSources: readonly string[], eventNames: readonly st
   };
 }
 
+/**
+ * One rule per service whose API calls the CloudTrail detection catalog watches. The event names are
+ * taken from the catalog itself, so a rule routes exactly the calls some detection turns into a finding:
+ * nothing the catalog ignores is delivered (and paid for), and a detection added to the catalog is routed
+ * without touching this file.
+ */
 interface CloudTrailGroup {
   name: string;
   description: string;
   eventSources: readonly string[];
-  eventNames: readonly string[];
 }
 
 const CLOUDTRAIL_GROUPS: readonly CloudTrailGroup[] = [
   {
     name: "cloudtrail-iam-changes",
     description:
-      "IAM policy changes (CIS 4.4) and new credentials or weakened sign-in: users, access keys, login profiles, MFA, trust policies.",
+      "IAM policy changes (CIS 4.4), new users, passwords and trust policies, root access keys and MFA devices removed.",
     eventSources: ["iam.amazonaws.com"],
-    eventNames: [
-      // CIS 4.4
-      "DeleteGroupPolicy",
-      "DeleteRolePolicy",
-      "DeleteUserPolicy",
-      "PutGroupPolicy",
-      "PutRolePolicy",
-      "PutUserPolicy",
-      "CreatePolicy",
-      "DeletePolicy",
-      "CreatePolicyVersion",
-      "DeletePolicyVersion",
-      "SetDefaultPolicyVersion",
-      "AttachRolePolicy",
-      "DetachRolePolicy",
-      "AttachUserPolicy",
-      "DetachUserPolicy",
-      "AttachGroupPolicy",
-      "DetachGroupPolicy",
-      // persistence and credential changes
-      "CreateUser",
-      "CreateAccessKey",
-      "CreateLoginProfile",
-      "UpdateLoginProfile",
-      "AddUserToGroup",
-      "UpdateAssumeRolePolicy",
-      "DeactivateMFADevice",
-      "DeleteVirtualMFADevice",
-      "DeleteRolePermissionsBoundary",
-      "DeleteUserPermissionsBoundary",
-    ],
   },
   {
     name: "cloudtrail-trail-changes",
     description:
       "CloudTrail configuration changes (CIS 4.5): trails created, updated, deleted, started or stopped.",
     eventSources: ["cloudtrail.amazonaws.com"],
-    eventNames: [
-      "CreateTrail",
-      "UpdateTrail",
-      "DeleteTrail",
-      "StartLogging",
-      "StopLogging",
-      "PutEventSelectors",
-    ],
   },
   {
     name: "cloudtrail-kms-changes",
-    description:
-      "KMS keys disabled or scheduled for deletion (CIS 4.7), key policies replaced, rotation disabled.",
+    description: "KMS keys disabled or scheduled for deletion (CIS 4.7).",
     eventSources: ["kms.amazonaws.com"],
-    eventNames: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "DisableKeyRotation"],
   },
   {
     name: "cloudtrail-s3-policy-changes",
-    description:
-      "S3 bucket policy, ACL, CORS, lifecycle and replication changes (CIS 4.8), public access blocks and default encryption removed.",
+    description: "S3 bucket policy, ACL, CORS, lifecycle and replication changes (CIS 4.8).",
     eventSources: ["s3.amazonaws.com"],
-    eventNames: [
-      "PutBucketAcl",
-      "PutBucketPolicy",
-      "PutBucketCors",
-      "PutBucketLifecycle",
-      "PutBucketReplication",
-      "DeleteBucketPolicy",
-      "DeleteBucketCors",
-      "DeleteBucketLifecycle",
-      "DeleteBucketReplication",
-      "PutBucketPublicAccessBlock",
-      "DeleteBucketPublicAccessBlock",
-      "DeleteBucketEncryption",
-    ],
   },
   {
     name: "cloudtrail-config-changes",
     description: "AWS Config recorder and delivery channel changes (CIS 4.9).",
     eventSources: ["config.amazonaws.com"],
-    eventNames: [
-      "StopConfigurationRecorder",
-      "DeleteConfigurationRecorder",
-      "PutConfigurationRecorder",
-      "DeleteDeliveryChannel",
-      "PutDeliveryChannel",
-    ],
   },
   {
     name: "cloudtrail-network-changes",
     description:
-      "Security group (CIS 4.10), network ACL (4.11), gateway (4.12), route table (4.13) and VPC (4.14) changes, flow logs deleted, snapshots shared, EBS default encryption disabled.",
+      "Security group (CIS 4.10), network ACL (4.11), gateway (4.12), route table (4.13) and VPC (4.14) changes, flow logs deleted.",
     eventSources: ["ec2.amazonaws.com"],
-    eventNames: [
-      // CIS 4.10 security groups
-      "AuthorizeSecurityGroupIngress",
-      "AuthorizeSecurityGroupEgress",
-      "RevokeSecurityGroupIngress",
-      "RevokeSecurityGroupEgress",
-      "CreateSecurityGroup",
-      "DeleteSecurityGroup",
-      // CIS 4.11 network ACLs
-      "CreateNetworkAcl",
-      "CreateNetworkAclEntry",
-      "DeleteNetworkAcl",
-      "DeleteNetworkAclEntry",
-      "ReplaceNetworkAclEntry",
-      "ReplaceNetworkAclAssociation",
-      // CIS 4.12 gateways
-      "CreateCustomerGateway",
-      "DeleteCustomerGateway",
-      "AttachInternetGateway",
-      "CreateInternetGateway",
-      "DeleteInternetGateway",
-      "DetachInternetGateway",
-      // CIS 4.13 route tables
-      "CreateRoute",
-      "CreateRouteTable",
-      "ReplaceRoute",
-      "ReplaceRouteTableAssociation",
-      "DeleteRouteTable",
-      "DeleteRoute",
-      "DisassociateRouteTable",
-      // CIS 4.14 VPCs
-      "CreateVpc",
-      "DeleteVpc",
-      "ModifyVpcAttribute",
-      "AcceptVpcPeeringConnection",
-      "CreateVpcPeeringConnection",
-      "DeleteVpcPeeringConnection",
-      "RejectVpcPeeringConnection",
-      "AttachClassicLinkVpc",
-      "DetachClassicLinkVpc",
-      "DisableVpcClassicLink",
-      "EnableVpcClassicLink",
-      // defence evasion and exposure
-      "DeleteFlowLogs",
-      "ModifySnapshotAttribute",
-      "DisableEbsEncryptionByDefault",
-    ],
   },
   {
     name: "cloudtrail-organizations-changes",
     description: "AWS Organizations changes (CIS 4.15): accounts, OUs, policies and handshakes.",
     eventSources: ["organizations.amazonaws.com"],
-    eventNames: [
-      "AcceptHandshake",
-      "AttachPolicy",
-      "CreateAccount",
-      "CreateOrganizationalUnit",
-      "CreatePolicy",
-      "DeclineHandshake",
-      "DeleteOrganization",
-      "DeleteOrganizationalUnit",
-      "DeletePolicy",
-      "DetachPolicy",
-      "DisablePolicyType",
-      "EnablePolicyType",
-      "InviteAccountToOrganization",
-      "LeaveOrganization",
-      "MoveAccount",
-      "RemoveAccountFromOrganization",
-      "UpdatePolicy",
-      "UpdateOrganizationalUnit",
-    ],
   },
   {
     name: "cloudtrail-securityhub-changes",
-    description:
-      "Security Hub disabled, detached from its administrator, or standards, controls and integrations switched off.",
+    description: "Security Hub disabled, detached from its administrator, or standards switched off.",
     eventSources: ["securityhub.amazonaws.com"],
-    eventNames: [
-      "DisableSecurityHub",
-      "DisableImportFindingsForProduct",
-      "BatchDisableStandards",
-      "UpdateStandardsControl",
-      "DeleteMembers",
-      "DisassociateMembers",
-      "DisassociateFromMasterAccount",
-      "DisassociateFromAdministratorAccount",
-      "DisableOrganizationAdminAccount",
-    ],
   },
   {
     name: "cloudtrail-monitoring-changes",
     description:
-      "Monitoring tampering: CloudWatch alarms deleted or silenced, CIS metric filters, log groups and subscriptions deleted.",
+      "Monitoring tampering: CloudWatch alarms deleted or silenced, log metric filters, subscriptions and log groups deleted.",
     eventSources: ["monitoring.amazonaws.com", "logs.amazonaws.com"],
-    eventNames: [
-      "DeleteAlarms",
-      "DisableAlarmActions",
-      "DeleteMetricFilter",
-      "DeleteLogGroup",
-      "DeleteSubscriptionFilter",
-    ],
   },
 ];
 
-/** GuardDuty tampering needs one conditional entry: UpdateDetector only matters when it disables. */
-const GUARDDUTY_TAMPERING: EventPattern = {
-  source: AWS_SOURCE,
-  "detail-type": [API_CALL],
-  detail: {
-    eventSource: ["guardduty.amazonaws.com"],
-    $or: [
-      {
-        eventName: [
-          "DeleteDetector",
-          "DisassociateFromMasterAccount",
-          "DisassociateFromAdministratorAccount",
-          "DisassociateMembers",
-          "DeleteMembers",
-          "StopMonitoringMembers",
-          "DeletePublishingDestination",
-          "CreateIPSet",
-          "UpdateIPSet",
-          "CreateFilter",
-          "UpdateFilter",
-        ],
-      },
-      { eventName: ["UpdateDetector"], requestParameters: { enable: [false] } },
-    ],
-  },
-};
+/** The catalog's event names for these sources, split by whether a detection puts conditions on them. */
+function catalogEventNames(eventSources: readonly string[]): { plain: string[]; conditional: string[] } {
+  const plain = new Set<string>();
+  const conditional = new Set<string>();
+  for (const { match } of CLOUDTRAIL_DETECTIONS) {
+    const predicate: DetectionPredicate = match;
+    const { eventSources: sources, eventNames: names } = predicate;
+    if (sources === "any" || names === "any" || !sources.some((s) => eventSources.includes(s))) continue;
+    for (const name of names) (predicate.byEvent?.[name] ? conditional : plain).add(name);
+  }
+  for (const name of conditional) plain.delete(name);
+  return { plain: [...plain].sort(), conditional: [...conditional].sort() };
+}
+
+function cloudTrailGroupRule(group: CloudTrailGroup): Rule {
+  const { plain, conditional } = catalogEventNames(group.eventSources);
+  if (conditional.length > 0)
+    throw new Error(
+      `${group.name}: conditional detections need a hand-written pattern (${conditional.join(", ")})`,
+    );
+  return {
+    name: group.name,
+    description: group.description,
+    pattern: apiCallPattern(group.eventSources, plain),
+  };
+}
+
+/**
+ * GuardDuty tampering: the catalog's plain event names, plus UpdateDetector only when it disables the
+ * detector — the one catalog condition EventBridge can express and worth expressing (routine updates are many).
+ */
+function guardDutyTampering(): EventPattern {
+  const { plain, conditional } = catalogEventNames(["guardduty.amazonaws.com"]);
+  if (conditional.join() !== "UpdateDetector")
+    throw new Error(`GuardDuty rule: unexpected conditional detections ${conditional.join(", ")}`);
+  return {
+    source: AWS_SOURCE,
+    "detail-type": [API_CALL],
+    detail: {
+      eventSource: ["guardduty.amazonaws.com"],
+      $or: [{ eventName: plain }, { eventName: ["UpdateDetector"], requestParameters: { enable: [false] } }],
+    },
+  };
+}
 
 function checkOptions(options: RuleOptions): Required<RuleOptions> {
   const { guardDutyMinSeverity: severity, securityHubMinLabel: label = "MEDIUM" } = options;
@@ -426,16 +301,11 @@ export function buildRules(options: RuleOptions): readonly Rule[] {
         detail: { errorCode: [{ suffix: "UnauthorizedOperation" }, { prefix: "AccessDenied" }] },
       },
     },
-    ...CLOUDTRAIL_GROUPS.map((group) => ({
-      name: group.name,
-      description: group.description,
-      pattern: apiCallPattern(group.eventSources, group.eventNames),
-    })),
+    ...CLOUDTRAIL_GROUPS.map(cloudTrailGroupRule),
     {
       name: "cloudtrail-guardduty-changes",
-      description:
-        "GuardDuty disabled or detached, findings suppressed (filters, trusted IP lists) or exports removed.",
-      pattern: GUARDDUTY_TAMPERING,
+      description: "GuardDuty detector deleted or disabled, or the account detached from its administrator.",
+      pattern: guardDutyTampering(),
     },
     {
       name: "cloudwatch-alarm-state-changes",

@@ -115,6 +115,7 @@ const EXPECTED: Record<string, Expected> = {
   ],
   "raw-iam-createuser-by-root-long-term-access-key-sekoia.json": [
     ["detection", "cis.root-account-use", "HIGH", "iam-principal:arn:aws:iam::1111111111:root"],
+    ["detection", "ir.iam-persistence", "LOW", "iam-principal:arn:aws:iam::1111111111:root"],
   ],
   "raw-kms-schedulekeydeletion-awsdocs.json": [
     ["detection", "cis.kms-key-disabled-or-deleted", "HIGH", "kms-key:1234abcd-12ab-34cd-56ef-1234567890ab"],

@@ -64,7 +64,8 @@ describe("cloudTrailNormalizer: real fixtures", () => {
   // Why each fixture yields what it yields:
   // - CreateBucket by root is root use and nothing else (CreateBucket is no CIS bucket-policy event).
   // - A root console sign-in without MFA is both root use and a sign-in without MFA.
-  // - CreateUser by root: root use; CreateUser is not one of the 16 IAM policy events.
+  // - CreateUser by root: root use, and a new IAM user (persistence); CreateUser is not one of the 16
+  //   CIS IAM policy events.
   // - Control Tower's CreateManagedAccount is logged by controltower.amazonaws.com, invoked by Service
   //   Catalog for an SSO role: CIS 4.15 watches organizations.amazonaws.com only (the Organizations
   //   CreateAccount that Control Tower triggers is a record of its own), the caller is no root, and the
@@ -83,7 +84,10 @@ describe("cloudTrailNormalizer: real fixtures", () => {
     ],
     "cloudtrail/raw-detail-controltower-createmanagedaccount-sso-assumedrole-invokedby-rust-runtime.json": [],
     "cloudtrail/raw-ec2-deleteflowlogs-grimoire-elastic.json": ["ir.vpc-flow-logs-deleted"],
-    "cloudtrail/raw-iam-createuser-by-root-long-term-access-key-sekoia.json": ["cis.root-account-use"],
+    "cloudtrail/raw-iam-createuser-by-root-long-term-access-key-sekoia.json": [
+      "cis.root-account-use",
+      "ir.iam-persistence",
+    ],
     "cloudtrail/raw-kms-schedulekeydeletion-awsdocs.json": ["cis.kms-key-disabled-or-deleted"],
     "cloudtrail/raw-records-kms-disablekey-awsdocs.json": ["cis.kms-key-disabled-or-deleted"],
     "cloudtrail/raw-signin-consolelogin-failure-hidden-username-iam-docs.json": ["cis.console-auth-failure"],
