@@ -2,15 +2,16 @@
  * step(): one event in, the next incident state and its effects out. Pure: no I/O, no clock.
  *
  * Invariants (DESIGN §3):
- * - Uses xstate's `initialTransition` / `transition`, which return the next snapshot and the actions
- *   without running them; named command stubs become commands, `recordTimeline` becomes timeline entries,
+ * - Uses xstate's `initialTransition` and the machine's own `transition` (./pure-transition.ts, what
+ *   xstate's `transition()` does minus a throwaway actor per call), which return the next snapshot and the
+ *   actions without running them; named command stubs become commands, `recordTimeline` becomes timeline entries,
  *   and anything else is a bug (thrown, never dropped).
  * - Command ids are `<incidentId>:<version>:<n>` with `version` the new version and `n` from 0, so the
  *   same stored snapshot and event always give the same ids.
  * - An event that changes nothing (a duplicate, an ack on a closed incident, a stale finding) returns
  *   `changed: false` with no commands, and the caller commits nothing.
  */
-import { initialTransition, transition } from "xstate";
+import { initialTransition } from "xstate";
 import type { Finding } from "../../core/findings/finding";
 import type { SeverityLabel } from "../../core/findings/severity";
 import { type Command, commandId, isCommandType } from "../../core/incident/commands";
@@ -28,6 +29,7 @@ import type {
 import { TIMELINE_ACTION } from "./actions";
 import { acceptsFinding, type IncidentContext } from "./context";
 import { type IncidentMachine, incidentMachine } from "./incident.machine";
+import { pureTransition } from "./pure-transition";
 import { persistSnapshot, resolveStoredSnapshot } from "./snapshot";
 
 export interface StepDeps {
@@ -111,7 +113,7 @@ export function step(stored: StoredIncident | undefined, event: IncidentEvent, d
   const before = stored
     ? resolveStoredSnapshot(machine, stored.snapshot)
     : initialSnapshot(machine, deps.incidentId);
-  const [after, actions] = transition(machine, before, event);
+  const [after, actions] = pureTransition(machine, before, event);
 
   const previousVersion = stored?.version ?? 0;
   const version = previousVersion + 1;
