@@ -45,7 +45,11 @@ export function compareThroughput(
     }
     return (calls * opsPerCall * 1000) / (performance.now() - start);
   };
-  for (let i = 0; i < 5; i++) slice(baseline), slice(measured); // warm-up
+  for (let i = 0; i < 5; i++) {
+    // warm-up
+    slice(baseline);
+    slice(measured);
+  }
   let best = { baseline: 0, measured: 0 };
   for (let round = 0; round < rounds; round++) {
     best = {

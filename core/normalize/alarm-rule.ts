@@ -2,7 +2,7 @@
  * A CloudWatch alarm rule: which alarms become which kind of finding. Matching is on alarm name
  * (glob with `*`), namespace and metric name; every given condition must hold. First match wins.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { categorySchema } from "../findings/categories";
 import { severityLabelSchema } from "../findings/severity";
 

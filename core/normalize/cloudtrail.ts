@@ -36,12 +36,12 @@ import {
   childPath,
   isObject,
   type Json,
+  objectAt,
   optionalArray,
-  optionalObject,
-  optionalString,
   optionalTime,
   type ReadContext,
-  requireString,
+  requiredStringAt,
+  stringAt,
 } from "./read";
 import type { SourceNormalizer } from "./source-normalizer";
 
@@ -79,32 +79,6 @@ const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 /** Values that name no one: the sign-in mask, and the all-zero ids scrubbed samples carry. */
 const usable = (value: string | undefined): string | undefined =>
   value === undefined || value === HIDDEN_USER_NAME || value === ZERO_UUID ? undefined : value;
-
-// Speed: the readers below are read.ts's optionalString / optionalObject with the common cases inlined,
-// so a field's JSON path is only built when a warning needs it.
-
-/** `optionalString(obj[key], <path>.key, ctx)`. */
-function stringAt(obj: Json, key: string, path: string, ctx: ReadContext): string | undefined {
-  const value = obj[key];
-  if (typeof value === "string") return value === "" ? undefined : value;
-  if (value === undefined || value === null) return undefined;
-  return optionalString(value, childPath(path, key), ctx);
-}
-
-/** `optionalObject(obj[key], <path>.key, ctx)`. */
-function objectAt(obj: Json, key: string, path: string, ctx: ReadContext): Json | undefined {
-  const value = obj[key];
-  if (isObject(value)) return value;
-  if (value === undefined || value === null) return undefined;
-  return optionalObject(value, childPath(path, key), ctx);
-}
-
-/** `requireString(obj[key], <path>.key)`. */
-function requiredStringAt(obj: Json, key: string, path: string): string {
-  const value = obj[key];
-  if (typeof value === "string" && value.trim() !== "") return value;
-  return requireString(value, childPath(path, key));
-}
 
 /** Same members (and so the same object shape) as a read identity. */
 const NO_IDENTITY: Identity = {
@@ -573,7 +547,7 @@ function findingFor(
       rawRef: ctx.rawRef,
       rawPath: f.path,
     },
-    warnings: shared.concat(ctx.since(mark)),
+    warnings: shared.length === 0 ? ctx.since(mark) : shared.concat(ctx.since(mark)),
   });
 }
 

@@ -164,8 +164,10 @@ function readReasonData(value: unknown, path: string, ctx: ReadContext): Json | 
 /** Composite alarms name the child alarms that tripped them in reasonData.triggeringAlarms[].arn. */
 function triggeringAlarms(reasonData: Json | undefined): string[] {
   const list = reasonData?.triggeringAlarms;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((t) => (isObject(t) && typeof t.arn === "string" && t.arn !== "" ? [t.arn] : []));
+  const arns: string[] = [];
+  if (!Array.isArray(list)) return arns;
+  for (const t of list) if (isObject(t) && typeof t.arn === "string" && t.arn !== "") arns.push(t.arn);
+  return arns;
 }
 
 /** Dimensions that name a resource worth showing next to the alarm. */

@@ -23,18 +23,16 @@ export const MALWARE_OBJECT_SCAN_RESULT = "GuardDuty Malware Protection Object S
 
 export function isBareGuardDutyFinding(doc: Json): boolean {
   if ("detail-type" in doc || "detail" in doc) return false;
+  // Tests that rule out other sources' documents first (every bare ASFF finding is asked): the predicate
+  // reads nothing with side effects, so the order only changes how soon the answer is known.
   const resource = fieldValue(doc, "resource");
+  if (!isObject(resource) || typeof fieldValue(resource, "resourceType") !== "string") return false;
+  if (typeof fieldValue(doc, "type") !== "string") return false;
   const service = fieldValue(doc, "service");
+  if (isObject(service) && String(fieldValue(service, "serviceName")).toLowerCase() === "guardduty")
+    return true;
   const arn = fieldValue(doc, "arn");
-  const fromGuardDuty =
-    (isObject(service) && String(fieldValue(service, "serviceName")).toLowerCase() === "guardduty") ||
-    (typeof arn === "string" && arn.includes(":guardduty:"));
-  return (
-    typeof fieldValue(doc, "type") === "string" &&
-    isObject(resource) &&
-    typeof fieldValue(resource, "resourceType") === "string" &&
-    fromGuardDuty
-  );
+  return typeof arn === "string" && arn.includes(":guardduty:");
 }
 
 function fromEnvelope(envelope: Envelope, ctx: ReadContext) {

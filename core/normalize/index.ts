@@ -32,12 +32,18 @@ export const NORMALIZERS: readonly SourceNormalizer[] = [
 ];
 
 /** Bare documents are recognised by shape; the cheapest, most common checks go first. */
-const BARE_ORDER: readonly SourceNormalizer[] = [
+const BARE_ORDER: readonly NonNullable<SourceNormalizer["bare"]>[] = [
   cloudTrailNormalizer,
   wafLogNormalizer,
   guardDutyNormalizer,
   securityHubNormalizer,
-].filter((n) => n.bare);
+].flatMap((n) => (n.bare ? [n.bare] : []));
+
+/** The first bare reader that recognises `doc` (a loop: this runs for every bare document). */
+function bareReaderFor(doc: Json): NonNullable<SourceNormalizer["bare"]> | undefined {
+  for (const bare of BARE_ORDER) if (bare.matches(doc)) return bare;
+  return undefined;
+}
 
 const byDetailType = new Map(NORMALIZERS.flatMap((n) => n.detailTypes.map((t) => [t, n] as const)));
 
@@ -51,6 +57,20 @@ export interface Unit {
   envelope: boolean;
 }
 
+/** The elements of a container's list, each a unit. */
+function containerUnits(list: unknown[], at: string, key: "Records" | "Findings" | "Entries"): Unit[] {
+  const listAt = childPath(at, key);
+  if (list.length === 0) throw new InputError("empty", `${key} is empty`, listAt);
+  return list.map((element, i): Unit => {
+    const elementAt = childPath(listAt, i);
+    if (!isObject(element))
+      throw new InputError("wrong_type", `expected an object, got ${describeType(element)}`, elementAt);
+    if (key === "Entries")
+      return { at: elementAt, doc: envelopeFromEntry(element, elementAt), envelope: true };
+    return { at: elementAt, doc: element, envelope: false };
+  });
+}
+
 /** Expands containers into units; anything else is a unit of its own. Throws InputError on non-objects. */
 export function expandDocument(doc: unknown, at = "$"): Unit[] {
   if (!isObject(doc))
@@ -59,22 +79,10 @@ export function expandDocument(doc: unknown, at = "$"): Unit[] {
       `expected a JSON object (an event or finding), got ${describeType(doc)}`,
       at,
     );
-  const container = (key: "Records" | "Findings" | "Entries") => {
-    const list = doc[key] as unknown[];
-    if (list.length === 0) throw new InputError("empty", `${key} is empty`, childPath(at, key));
-    return list.map((element, i): Unit => {
-      const elementAt = childPath(childPath(at, key), i);
-      if (!isObject(element))
-        throw new InputError("wrong_type", `expected an object, got ${describeType(element)}`, elementAt);
-      if (key === "Entries")
-        return { at: elementAt, doc: envelopeFromEntry(element, elementAt), envelope: true };
-      return { at: elementAt, doc: element, envelope: false };
-    });
-  };
   if (!("detail" in doc)) {
-    if (Array.isArray(doc.Records)) return container("Records");
-    if (Array.isArray(doc.Findings)) return container("Findings");
-    if (Array.isArray(doc.Entries)) return container("Entries");
+    if (Array.isArray(doc.Records)) return containerUnits(doc.Records, at, "Records");
+    if (Array.isArray(doc.Findings)) return containerUnits(doc.Findings, at, "Findings");
+    if (Array.isArray(doc.Entries)) return containerUnits(doc.Entries, at, "Entries");
   }
   if (isPutEventsEntry(doc)) return [{ at, doc: envelopeFromEntry(doc, at), envelope: true }];
   return [{ at, doc, envelope: "detail-type" in doc }];
@@ -102,14 +110,14 @@ export function normalizeUnit(
       );
     findings = normalizer.fromEnvelope(envelope, ctx, options);
   } else {
-    const normalizer = BARE_ORDER.find((n) => n.bare?.matches(unit.doc));
-    if (!normalizer?.bare)
+    const bare = bareReaderFor(unit.doc);
+    if (bare === undefined)
       throw new InputError(
         "unknown_event",
         "not a recognised event: expected an EventBridge event (detail-type + detail), a GuardDuty or ASFF finding, a CloudTrail record or a WAF log record",
         unit.at,
       );
-    findings = normalizer.bare.read(unit.doc, unit.at === "$" ? "$" : unit.at, ctx, options);
+    findings = bare.read(unit.doc, unit.at === "$" ? "$" : unit.at, ctx, options);
   }
   // Envelopes inside arrays: say where in the input the finding came from.
   if (unit.envelope && unit.at !== "$")

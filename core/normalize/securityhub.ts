@@ -10,9 +10,9 @@
  * guardduty-type, arn, common.
  */
 import { InputError } from "../errors";
-import type { FindingOrigin, Warning } from "../findings/finding";
+import type { Finding, FindingOrigin, Warning } from "../findings/finding";
 import type { Envelope } from "./envelope";
-import { childPath, describeType, isObject, type Json, optionalString, type ReadContext } from "./read";
+import { describeType, isObject, type Json, optionalString, type ReadContext } from "./read";
 import { lastSegment } from "./securityhub/arn";
 import { readAsffFinding } from "./securityhub/asff";
 import type { FindingContext } from "./securityhub/common";
@@ -63,7 +63,7 @@ function otherFormat(doc: Json, path: string, ocsf: boolean): Warning | undefine
   return { code: "unexpected_format", path, message: `${read} finding in a ${event} event; read as ${read}` };
 }
 
-function fromEnvelope(envelope: Envelope, ctx: ReadContext) {
+function fromEnvelope(envelope: Envelope, ctx: ReadContext): Finding[] {
   const ocsf = envelope.detailType === SECURITY_HUB_IMPORTED_V2;
   if (
     !ocsf &&
@@ -85,16 +85,21 @@ function fromEnvelope(envelope: Envelope, ctx: ReadContext) {
     customAction,
     baseWarnings: ctx.since(0),
   };
-  return findings.map((finding, i) => {
-    const path = childPath(FINDINGS_PATH, i);
+  const read: Finding[] = [];
+  for (let i = 0; i < findings.length; i++) {
+    const finding = findings[i];
+    const path = `${FINDINGS_PATH}[${i}]`; // childPath of an index
     if (!isObject(finding))
       throw new InputError("wrong_type", `${path} must be an object, got ${describeType(finding)}`, path);
     const switched = otherFormat(finding, path, ocsf);
     const own = switched ? { ...context, baseWarnings: [...context.baseWarnings, switched] } : context;
-    return (switched ? !ocsf : ocsf)
-      ? readOcsfFinding(finding, path, ctx, own)
-      : readAsffFinding(finding, path, ctx, own);
-  });
+    read.push(
+      (switched ? !ocsf : ocsf)
+        ? readOcsfFinding(finding, path, ctx, own)
+        : readAsffFinding(finding, path, ctx, own),
+    );
+  }
+  return read;
 }
 
 export const securityHubNormalizer: SourceNormalizer = {

@@ -14,21 +14,22 @@
  * - Identity is (web ACL, request id), falling back to (timestamp, client IP): one request, one finding.
  */
 import { InputError } from "../errors";
-import { buildFinding } from "../findings/build";
+import { buildFinding, type FindingDraft } from "../findings/build";
 import { findingIdentity } from "../findings/correlation";
 import type { Actor, Finding } from "../findings/finding";
-import type { Resource } from "../findings/resource";
+import type { Resource, ResourceOf } from "../findings/resource";
 import { fromLabel, type SeverityLabel } from "../findings/severity";
 import {
+  arrayAt,
   childPath,
   isObject,
+  isoFromMs,
   type Json,
-  optionalArray,
-  optionalString,
   optionalTime,
   type ReadContext,
+  requiredStringAt,
   requireObject,
-  requireString,
+  stringAt,
 } from "./read";
 import type { SourceNormalizer } from "./source-normalizer";
 
@@ -85,13 +86,18 @@ const SOURCE_TYPES: Record<string, string> = {
 const MIN_MS = Date.UTC(1990, 0, 1);
 const MAX_MS = Date.UTC(2200, 0, 1);
 
+// Speed: a field's JSON path is built only when a warning or error needs it (the field readers of ./read),
+// optional members are set one by one in their usual order rather than spread in, and lists are walked
+// with plain loops: this runs for every WAF record.
+
 /**
  * WAF writes epoch milliseconds: that is the format, not something to warn about. Such a time is returned
- * as the number, to be formatted only if the record becomes a finding (most records are ALLOWs, and
- * formatting is the costliest step of reading one); any other form is read and checked here.
+ * as the number, to be formatted only if the record becomes a finding (most records are ALLOWs); any other
+ * form is read and checked here.
  */
-function readTime(value: unknown, path: string, ctx: ReadContext): number | string {
+function readTime(value: unknown, parent: string, ctx: ReadContext): number | string {
   if (typeof value === "number" && value >= MIN_MS && value < MAX_MS) return value;
+  const path = `${parent}.timestamp`;
   const at = optionalTime(value, path, ctx);
   if (at === undefined) throw new InputError("invalid_value", `${path} is not a readable time`, path);
   return at;
@@ -102,15 +108,17 @@ function actionNamed(text: string): WafAction | undefined {
   return undefined;
 }
 
-function readAction(value: unknown, path: string): WafAction {
-  const raw = requireString(value, path);
+function readAction(doc: Json, parent: string): WafAction {
+  const raw = requiredStringAt(doc, "action", parent);
   const action = actionNamed(raw) ?? actionNamed(raw.trim().toUpperCase());
-  if (action === undefined)
+  if (action === undefined) {
+    const path = `${parent}.action`;
     throw new InputError(
       "invalid_value",
       `${path} must be one of ${ACTIONS.join(", ")}; got "${raw.slice(0, 40)}"`,
       path,
     );
+  }
   return action;
 }
 
@@ -124,103 +132,101 @@ function userAgentOf(headers: unknown[], path: string, ctx: ReadContext): string
     const { name } = header;
     // Length first: most headers are ruled out without lower-casing (a copy) every header name.
     if (typeof name === "string" && name.length === 10 && name.toLowerCase() === "user-agent")
-      return optionalString(header.value, `${childPath(path, i)}.value`, ctx);
+      return stringAt(header, "value", childPath(path, i), ctx);
   }
   return undefined;
 }
 
 /** The rule group (if any) that terminated the request, and the rule inside it. */
 function terminatingGroup(doc: Json, path: string, ctx: ReadContext): { groupId?: string; ruleId?: string } {
-  const groups = optionalArray(doc.ruleGroupList, `${path}.ruleGroupList`, ctx);
+  const groups = arrayAt(doc, "ruleGroupList", path, ctx);
   for (let i = 0; i < groups.length; i++) {
     const group = groups[i];
     if (!isObject(group) || !isObject(group.terminatingRule)) continue;
     const at = childPath(`${path}.ruleGroupList`, i);
     return {
-      groupId: optionalString(group.ruleGroupId, `${at}.ruleGroupId`, ctx),
-      ruleId: optionalString(group.terminatingRule.ruleId, `${at}.terminatingRule.ruleId`, ctx),
+      groupId: stringAt(group, "ruleGroupId", at, ctx),
+      ruleId: stringAt(group.terminatingRule, "ruleId", `${at}.terminatingRule`, ctx),
     };
   }
   return {};
 }
 
 function conditionTypes(doc: Json, path: string, ctx: ReadContext): string[] {
-  return optionalArray(doc.terminatingRuleMatchDetails, `${path}.terminatingRuleMatchDetails`, ctx).flatMap(
-    (m) => (isObject(m) && typeof m.conditionType === "string" ? [m.conditionType] : []),
-  );
+  const details = arrayAt(doc, "terminatingRuleMatchDetails", path, ctx);
+  const types: string[] = [];
+  for (let i = 0; i < details.length; i++) {
+    const match = details[i];
+    if (isObject(match) && typeof match.conditionType === "string") types.push(match.conditionType);
+  }
+  return types;
 }
 
 export function classifyRule(ruleType: string | undefined, texts: readonly string[]) {
-  return (
-    RULE_CLASSES.find(
-      (c) =>
-        (c.ruleType === undefined || c.ruleType === ruleType) &&
-        (c.pattern === undefined || texts.some((t) => c.pattern!.test(t))),
-    ) ?? RULE_CLASSES[RULE_CLASSES.length - 1]!
-  );
+  for (const c of RULE_CLASSES) {
+    if (c.ruleType !== undefined && c.ruleType !== ruleType) continue;
+    const pattern = c.pattern;
+    if (pattern === undefined) return c;
+    for (const t of texts) if (pattern.test(t)) return c;
+  }
+  return RULE_CLASSES[RULE_CLASSES.length - 1]!;
 }
 
-function webAclOf(webaclId: string, path: string, ctx: ReadContext) {
-  const m = webaclId.match(WEB_ACL_ARN);
+function webAclOf(webaclId: string, parent: string, ctx: ReadContext) {
+  const m = WEB_ACL_ARN.exec(webaclId);
   if (m === null) {
-    ctx.warn("unreadable_arn", path, "webaclId is not a WAFv2 web ACL ARN; account and region unknown");
+    ctx.warn(
+      "unreadable_arn",
+      `${parent}.webaclId`,
+      "webaclId is not a WAFv2 web ACL ARN; account and region unknown",
+    );
     return { name: webaclId, accountId: "unknown", region: "unknown", arn: undefined };
   }
-  const [, region, accountId, , name] = m;
-  return { name: name!, accountId: accountId || "unknown", region: region || "unknown", arn: webaclId };
+  // Indexed rather than destructured: destructuring a RegExp match walks the iterator protocol.
+  return { name: m[4]!, accountId: m[2] || "unknown", region: m[1] || "unknown", arn: webaclId };
 }
 
 function read(doc: Json, path: string, ctx: ReadContext): Finding[] {
   const mark = ctx.warnings.length;
-  const action = readAction(doc.action, `${path}.action`);
-  const time = readTime(doc.timestamp, `${path}.timestamp`, ctx);
-  const webaclId = requireString(doc.webaclId, `${path}.webaclId`);
-  const http = requireObject(doc.httpRequest, `${path}.httpRequest`);
+  const action = readAction(doc, path);
+  const time = readTime(doc.timestamp, path, ctx);
+  const webaclId = requiredStringAt(doc, "webaclId", path);
+  const http = isObject(doc.httpRequest)
+    ? doc.httpRequest
+    : requireObject(doc.httpRequest, `${path}.httpRequest`);
   if (!SIGNAL[action]) return [];
-  const at = typeof time === "number" ? new Date(time).toISOString() : time;
+  const at = typeof time === "number" ? isoFromMs(time) : time;
 
-  const acl = webAclOf(webaclId, `${path}.webaclId`, ctx);
-  const ruleId = optionalString(doc.terminatingRuleId, `${path}.terminatingRuleId`, ctx) ?? "unknown-rule";
-  const ruleType = optionalString(doc.terminatingRuleType, `${path}.terminatingRuleType`, ctx);
+  const acl = webAclOf(webaclId, path, ctx);
+  const ruleId = stringAt(doc, "terminatingRuleId", path, ctx) ?? "unknown-rule";
+  const ruleType = stringAt(doc, "terminatingRuleType", path, ctx);
   const group = terminatingGroup(doc, path, ctx);
   const conditions = conditionTypes(doc, path, ctx);
-  const ruleClass = classifyRule(
-    ruleType,
-    [ruleId, group.groupId, group.ruleId, ...conditions].filter((t) => t !== undefined),
-  );
+  const texts = [ruleId];
+  if (group.groupId !== undefined) texts.push(group.groupId);
+  if (group.ruleId !== undefined) texts.push(group.ruleId);
+  for (const condition of conditions) texts.push(condition);
+  const ruleClass = classifyRule(ruleType, texts);
 
-  // A well-formed field needs no path: it is only built for a warning.
-  const str = (key: string) => {
-    const value = http[key];
-    if (typeof value === "string") return value === "" ? undefined : value;
-    return value === undefined || value === null
-      ? undefined
-      : optionalString(value, `${path}.httpRequest.${key}`, ctx);
-  };
-  const clientIp = str("clientIp");
-  const country = str("country");
-  const requestId = str("requestId");
-  const method = str("httpMethod");
-  const uri = str("uri");
-  const host = str("host");
-  const headers = optionalArray(http.headers, `${path}.httpRequest.headers`, ctx);
-  const userAgent = userAgentOf(headers, `${path}.httpRequest.headers`, ctx);
-  const sourceName = optionalString(doc.httpSourceName, `${path}.httpSourceName`, ctx);
-  const sourceId = optionalString(doc.httpSourceId, `${path}.httpSourceId`, ctx);
+  const httpPath = `${path}.httpRequest`;
+  const clientIp = stringAt(http, "clientIp", httpPath, ctx);
+  const country = stringAt(http, "country", httpPath, ctx);
+  const requestId = stringAt(http, "requestId", httpPath, ctx);
+  const method = stringAt(http, "httpMethod", httpPath, ctx);
+  const uri = stringAt(http, "uri", httpPath, ctx);
+  const host = stringAt(http, "host", httpPath, ctx);
+  const headers = arrayAt(http, "headers", httpPath, ctx);
+  const userAgent = headers.length > 0 ? userAgentOf(headers, `${httpPath}.headers`, ctx) : undefined;
+  const sourceName = stringAt(doc, "httpSourceName", path, ctx);
+  const sourceId = stringAt(doc, "httpSourceId", path, ctx);
 
-  const ruleIds = [ruleId, ...(group.ruleId !== undefined ? [group.ruleId] : [])];
-  const resources: Resource[] = [
-    {
-      type: "waf-web-acl",
-      id: acl.name,
-      name: acl.name,
-      ...(acl.arn !== undefined ? { arn: acl.arn } : {}),
-      accountId: acl.accountId,
-      region: acl.region,
-      ruleIds,
-      ...(clientIp !== undefined ? { clientIps: [clientIp] } : {}),
-    },
-  ];
+  const webAcl: ResourceOf<"waf-web-acl"> = { type: "waf-web-acl", id: acl.name, name: acl.name };
+  if (acl.arn !== undefined) webAcl.arn = acl.arn;
+  webAcl.accountId = acl.accountId;
+  webAcl.region = acl.region;
+  webAcl.ruleIds = group.ruleId !== undefined ? [ruleId, group.ruleId] : [ruleId];
+  if (clientIp !== undefined) webAcl.clientIps = [clientIp];
+  const resources: Resource[] = [webAcl];
   if (sourceId !== undefined)
     resources.push({
       type: "other",
@@ -230,44 +236,42 @@ function read(doc: Json, path: string, ctx: ReadContext): Finding[] {
       sourceType: SOURCE_TYPES[(sourceName ?? "").toUpperCase()] ?? sourceName ?? "unknown",
     });
 
-  const actor: Actor = {
-    ...(clientIp !== undefined ? { ip: clientIp } : {}),
-    ...(userAgent !== undefined ? { userAgent } : {}),
-    ...(country !== undefined ? { location: { country } } : {}),
-  };
-  const request = [method, `${host ?? ""}${uri ?? ""}`].filter((s) => s !== undefined && s !== "").join(" ");
+  const actor: Actor = {};
+  if (clientIp !== undefined) actor.ip = clientIp;
+  if (userAgent !== undefined) actor.userAgent = userAgent;
+  if (country !== undefined) actor.location = { country };
+  const target = `${host ?? ""}${uri ?? ""}`;
+  const request = method === undefined ? target : target === "" ? method : `${method} ${target}`;
   const requestKey = requestId ?? `${at}:${clientIp ?? "unknown-ip"}`;
   const rule = group.ruleId !== undefined ? `${ruleId} (${group.ruleId})` : ruleId;
+  let description = `Web ACL ${acl.name} blocked a request by rule ${rule}${ruleType !== undefined ? ` (${ruleType})` : ""}.`;
+  if (conditions.length > 0) description += ` Matched: ${conditions.join(", ")}.`;
+  if (country !== undefined) description += ` Client country: ${country}.`;
 
-  return [
-    buildFinding({
-      source: "waf",
-      identity: findingIdentity("waf", webaclId, requestKey),
-      kind: "detection",
-      type: `WAF/${ruleId}`,
-      category: "waf-attack",
-      title: `WAF blocked ${request || "a request"}${clientIp !== undefined ? ` from ${clientIp}` : ""} (${ruleClass.name}: ${rule})`,
-      description: [
-        `Web ACL ${acl.name} blocked a request by rule ${rule}${ruleType !== undefined ? ` (${ruleType})` : ""}.`,
-        conditions.length > 0 ? `Matched: ${conditions.join(", ")}.` : undefined,
-        country !== undefined ? `Client country: ${country}.` : undefined,
-      ]
-        .filter((s) => s !== undefined)
-        .join(" "),
-      severity: fromLabel(ruleClass.severity),
-      accountId: acl.accountId,
-      region: acl.region,
-      firstSeenAt: at,
-      lastSeenAt: at,
-      updatedAt: at,
-      count: 1,
-      archived: false,
-      resources,
-      ...(Object.keys(actor).length > 0 ? { actor } : {}),
-      origin: { product: "AWS WAF", sourceId: requestKey, rawRef: ctx.rawRef, rawPath: path },
-      warnings: ctx.since(mark),
-    }),
-  ];
+  // `actor` only when there is one, in its place between resources and origin.
+  const draft = {
+    source: "waf",
+    identity: findingIdentity("waf", webaclId, requestKey),
+    kind: "detection",
+    type: `WAF/${ruleId}`,
+    category: "waf-attack",
+    title: `WAF blocked ${request || "a request"}${clientIp !== undefined ? ` from ${clientIp}` : ""} (${ruleClass.name}: ${rule})`,
+    description,
+    severity: fromLabel(ruleClass.severity),
+    accountId: acl.accountId,
+    region: acl.region,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    updatedAt: at,
+    count: 1,
+    archived: false,
+    resources,
+  } as FindingDraft;
+  if (actor.ip !== undefined || actor.userAgent !== undefined || actor.location !== undefined)
+    draft.actor = actor;
+  draft.origin = { product: "AWS WAF", sourceId: requestKey, rawRef: ctx.rawRef, rawPath: path };
+  draft.warnings = ctx.since(mark);
+  return [buildFinding(draft)];
 }
 
 export const isWafLogRecord = (doc: Json): boolean =>

@@ -11,14 +11,14 @@
  *   epoch (so any dated re-publication supersedes it) and a warning.
  */
 import { categoryForGuardDutyType } from "../../detections/guardduty-categories";
-import { buildFinding } from "../../findings/build";
+import { buildFinding, type FindingDraft } from "../../findings/build";
 import { guardDutyIdentity } from "../../findings/correlation";
 import type { Finding } from "../../findings/finding";
 import { fromGuardDutySeverity, fromLabel, type Severity } from "../../findings/severity";
 import { actionActor } from "./actor";
 import { sequenceActor, sequenceOf } from "./attack-sequence";
 import { readResources } from "./resources";
-import { compact, EPOCH, firstOf, UNKNOWN, type View } from "./view";
+import { EPOCH, firstOf, UNKNOWN, type View } from "./view";
 
 /** What an EventBridge envelope can lend a finding that lacks it. */
 export interface EnvelopeFallback {
@@ -34,21 +34,25 @@ interface FindingArn {
   detectorId?: string;
 }
 
-const FINDING_ARN = /^arn:([^:]+):guardduty:([^:]*):([^:]*):(.*)$/;
-const DETECTOR = /^detector\/([^/]+)/;
+/**
+ * With the detector, when the resource part starts with one, in the same pass (this runs for every
+ * finding). The detector stops at a line break as `.` does: an ARN with one is no ARN at all.
+ */
+const FINDING_ARN = /^arn:([^:]+):guardduty:([^:]*):([^:]*):(?:detector\/([^/\n\r\u2028\u2029]+))?.*$/;
 
 /** `arn:<partition>:guardduty:<region>:<account>:detector/<detector>/finding/<id>` */
 export function parseFindingArn(arn: string | undefined): FindingArn | undefined {
-  const match = FINDING_ARN.exec(arn ?? "");
+  if (arn === undefined) return undefined;
+  const match = FINDING_ARN.exec(arn);
   if (!match) return undefined;
   // Internal only (its fields are read, never copied into a finding), so detectorId may stay undefined.
-  return {
-    partition: match[1]!,
-    region: match[2]!,
-    account: match[3]!,
-    detectorId: DETECTOR.exec(match[4]!)?.[1],
-  };
+  return { partition: match[1]!, region: match[2]!, account: match[3]!, detectorId: match[4] };
 }
+
+/** Where a missing account, region or time was expected (constants: `firstOf` is called per finding). */
+const ACCOUNT_ID = { key: "accountId" };
+const REGION = { key: "region" };
+const UPDATED_AT = { key: "updatedAt" };
 
 function readSeverity(detail: View): Severity {
   const severity = detail.num("severity");
@@ -81,7 +85,7 @@ export function readGuardDutyFinding(
   const arn = parseFindingArn(detail.str("arn"));
   const accountId = firstOf(
     detail,
-    { key: "accountId" },
+    ACCOUNT_ID,
     "account",
     UNKNOWN,
     detail.str("accountId"),
@@ -90,7 +94,7 @@ export function readGuardDutyFinding(
   );
   const region = firstOf(
     detail,
-    { key: "region" },
+    REGION,
     "region",
     UNKNOWN,
     detail.str("region"),
@@ -103,7 +107,7 @@ export function readGuardDutyFinding(
   const createdAt = detail.time("createdAt");
   const updatedAt = firstOf(
     detail,
-    { key: "updatedAt" },
+    UPDATED_AT,
     "time",
     EPOCH,
     detail.time("updatedAt"),
@@ -123,11 +127,12 @@ export function readGuardDutyFinding(
   const sequence = sequenceOf(service);
   const actor = (sequence ? sequenceActor(sequence) : undefined) ?? actionActor(service, resource, resources);
 
-  // One literal, compacted once (only `actor` may be absent), and finished by buildFinding.
+  // One literal, finished by buildFinding. Every member is present except `actor`, which is set in its
+  // place only when there is one (rather than compacting the whole draft, a copy key by key).
   const draft = {
-    source: "guardduty" as const,
+    source: "guardduty",
     identity: guardDutyIdentity(accountId, region, id),
-    kind: "detection" as const,
+    kind: "detection",
     type,
     category: categoryForGuardDutyType(type),
     title: detail.str("title") ?? type,
@@ -141,16 +146,17 @@ export function readGuardDutyFinding(
     count: readCount(service),
     archived: service?.bool("archived") ?? false,
     resources,
-    actor,
-    origin: {
-      product: "GuardDuty",
-      sourceId: id,
-      guardDuty: compact({ detectorId: arn?.detectorId ?? service?.str("detectorId"), findingId: id }),
-      rawRef: detail.ctx.rawRef,
-      rawPath: detail.path,
-    },
-    // Last: every warning above (severity, count, archived…) belongs to this finding.
-    warnings: detail.ctx.since(warningsFrom),
+  } as FindingDraft;
+  if (actor !== undefined) draft.actor = actor;
+  const detectorId = arn?.detectorId ?? service?.str("detectorId");
+  draft.origin = {
+    product: "GuardDuty",
+    sourceId: id,
+    guardDuty: detectorId === undefined ? { findingId: id } : { detectorId, findingId: id },
+    rawRef: detail.ctx.rawRef,
+    rawPath: detail.path,
   };
-  return buildFinding(compact(draft));
+  // Last: every warning above (severity, count, archived…) belongs to this finding.
+  draft.warnings = detail.ctx.since(warningsFrom);
+  return buildFinding(draft);
 }

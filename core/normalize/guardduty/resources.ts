@@ -64,45 +64,53 @@ const SECONDARY_ORDER: readonly Block[] = [
   "lambda",
 ];
 
-type BlockReader = (resource: View, service: View | undefined, scope: ResourceScope) => Resource[];
+/** Appends the resources of one block to `out` (appending, not returning lists: this runs for every block). */
+type BlockReader = (resource: View, service: View | undefined, scope: ResourceScope, out: Resource[]) => void;
 
-const some = <T>(item: T | undefined): T[] => (item === undefined ? [] : [item]);
+const pushDefined = (out: Resource[], item: Resource | undefined): void => {
+  if (item !== undefined) out.push(item);
+};
+
+const pushAll = (out: Resource[], items: readonly Resource[]): void => {
+  for (const item of items) out.push(item);
+};
 
 const READERS: Readonly<Record<Block, BlockReader>> = {
-  sequence: (_resource, service) => {
+  sequence: (_resource, service, _scope, out) => {
     const sequence = sequenceOf(service);
-    if (!sequence) return [];
+    if (!sequence) return;
     const listed = sequenceResources(sequence);
-    return listed.length > 0 ? listed : sequenceActorPrincipals(sequence);
+    pushAll(out, listed.length > 0 ? listed : sequenceActorPrincipals(sequence));
   },
   // EC2 malware scans add the volumes that were scanned.
-  instance: (resource, _service, scope) => {
+  instance: (resource, _service, scope, out) => {
     const details = resource.obj("instanceDetails");
     const instance = details ? ec2Instance(details, scope) : undefined;
     const volumes = resource.obj("ebsVolumeDetails");
-    return [...some(instance), ...(volumes ? ebsVolumes(volumes) : [])];
+    pushDefined(out, instance);
+    if (volumes) pushAll(out, ebsVolumes(volumes));
   },
-  accessKey: (resource, _service, scope) => {
+  accessKey: (resource, _service, scope, out) => {
     const details = resource.obj("accessKeyDetails");
-    return details ? accessKey(details, scope) : [];
+    if (details) pushAll(out, accessKey(details, scope));
   },
-  buckets: (resource) => s3Buckets(resource),
-  eks: (resource) => eksCluster(resource),
-  ecs: (resource) => {
+  buckets: (resource, _service, _scope, out) => pushAll(out, s3Buckets(resource)),
+  eks: (resource, _service, _scope, out) => pushAll(out, eksCluster(resource)),
+  ecs: (resource, _service, _scope, out) => {
     const details = resource.obj("ecsClusterDetails");
-    return details ? ecsCluster(details) : [];
+    if (details) pushAll(out, ecsCluster(details));
   },
-  container: (resource) => {
+  container: (resource, _service, _scope, out) => {
     const details = resource.obj("containerDetails");
-    return some(details ? container(details) : undefined);
+    if (details) pushDefined(out, container(details));
   },
-  rds: (resource) => {
+  rds: (resource, _service, _scope, out) => {
     const details = resource.obj("rdsDbInstanceDetails");
-    return some(details ? rdsInstance(details) : undefined);
+    if (details) pushDefined(out, rdsInstance(details));
   },
-  lambda: (resource) => {
+  lambda: (resource, _service, _scope, out) => {
     const details = resource.obj("lambdaDetails");
-    return some(details ? lambdaFunction(details) : undefined);
+    if (details) pushDefined(out, lambdaFunction(details));
   },
 };
 
@@ -138,13 +146,19 @@ const SCAN_LIMIT = 16;
  * are compared directly (no key strings); a document listing thousands of buckets is indexed instead, so
  * this never goes quadratic.
  */
+/** Whether `resources` has one of the same type and id as `r` (a loop: no closure per resource). */
+function listed(resources: readonly Resource[], r: Resource): boolean {
+  for (const u of resources) if (u.type === r.type && u.id === r.id) return true;
+  return false;
+}
+
 function uniqueResources(all: readonly Resource[]): Resource[] {
   if (all.length > SCAN_LIMIT) {
     const seen = new Set<string>();
     return all.filter((r) => !seen.has(keyOf(r)) && seen.add(keyOf(r)));
   }
   const unique: Resource[] = [];
-  for (const r of all) if (!unique.some((u) => u.type === r.type && u.id === r.id)) unique.push(r);
+  for (const r of all) if (!listed(unique, r)) unique.push(r);
   return unique;
 }
 
@@ -159,27 +173,26 @@ export function readResources(
     : Object.hasOwn(PRIMARY_BLOCK, resourceType)
       ? PRIMARY_BLOCK[resourceType]
       : undefined; // own keys only: "constructor" or "__proto__" is an unknown type, not a function
-  let primary: Resource[];
+  const all: Resource[] = [];
   if (primaryBlock === undefined) {
     resource.ctx.warn(
       "unknown_resource_type",
       resource.pathOf("resourceType"),
       `unknown GuardDuty resource type "${resourceType}"; kept as "other"`,
     );
-    primary = [unknownResource(resource, resourceType, scope.findingId)];
+    all.push(unknownResource(resource, resourceType, scope.findingId));
   } else {
-    primary = READERS[primaryBlock](resource, service, scope);
-    if (primary.length === 0) {
+    READERS[primaryBlock](resource, service, scope, all);
+    if (all.length === 0) {
       resource.ctx.warn(
         "missing_resource_details",
         resource.path,
         `no details for the ${resourceType} resource; the finding is keyed on its own id`,
       );
-      primary = [{ type: "other", id: scope.findingId, sourceType: resourceType }];
+      all.push({ type: "other", id: scope.findingId, sourceType: resourceType });
     }
   }
-  const all = primary.slice();
   for (const block of SECONDARY_ORDER)
-    if (block !== primaryBlock) for (const r of READERS[block](resource, service, scope)) all.push(r);
+    if (block !== primaryBlock) READERS[block](resource, service, scope, all);
   return uniqueResources(all);
 }

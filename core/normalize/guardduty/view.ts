@@ -13,6 +13,7 @@
  * ../read reader, which takes its path up front.
  */
 import {
+  canonicalTime,
   childPath,
   isObject,
   type Json,
@@ -51,18 +52,46 @@ function formsOf(key: string): KeyForms {
   return forms;
 }
 
+const OBJECT_PROTOTYPE: unknown = Object.prototype;
+
 /**
  * The value under `key`, else under its PascalCase twin, else undefined. Most lookups miss (optional
  * fields), so plain property reads come first and the own-property checks run only on a hit, to ignore
- * what an object inherits (`constructor`, `toString`…).
+ * what an object inherits (`constructor`, `toString`…). A parsed JSON object inherits only from
+ * Object.prototype, which lends methods and the prototype itself (`__proto__`), never a JSON value: any
+ * other value found is the object's own, so the own-property check (a call, on the hottest path of the
+ * normalizer) is needed only for those two.
  */
 export function fieldValue(json: Json, key: string): unknown {
   const value = json[key];
-  if (value !== undefined && Object.hasOwn(json, key)) return value;
+  if (
+    value !== undefined &&
+    ((typeof value !== "function" && value !== OBJECT_PROTOTYPE) || Object.hasOwn(json, key))
+  )
+    return value;
+  return twinValue(json, key);
+}
+
+/** The value under `key`'s PascalCase twin when `key` itself is absent, else undefined. */
+function twinValue(json: Json, key: string): unknown {
   const twin = formsOf(key).twin;
   const twinValue = json[twin];
   if (twinValue === undefined || !Object.hasOwn(json, twin) || Object.hasOwn(json, key)) return undefined;
   return twinValue;
+}
+
+/**
+ * Whether some key of `json` could be a PascalCase twin: one that does not start with a lower-case ASCII
+ * letter (a twin starts with an upper-cased character, and nothing upper-cases to a-z). When none does —
+ * nearly every object of a camelCase document — a missing key needs no twin lookup, which costs more than
+ * the missing key itself. (JSON objects: every own key is enumerable, so `for…in` sees them all.)
+ */
+function mayHoldTwins(json: Json): boolean {
+  for (const key in json) {
+    const c = key.charCodeAt(0);
+    if (!(c >= 97 && c <= 122)) return true;
+  }
+  return false;
 }
 
 /** The path suffix of the key a value is found under: `key`'s, or its twin's when only the twin is present. */
@@ -80,6 +109,8 @@ export class View {
   declare private readonly key: string;
   declare private readonly index: number;
   declare private knownPath: string | undefined;
+  /** `mayHoldTwins(json)`, worked out on the first missing key. */
+  declare private twins: boolean | undefined;
 
   /**
    * A view of `json` at `path`. Child views are made by obj/list/requireObj with no path: they keep
@@ -93,6 +124,20 @@ export class View {
     this.key = key;
     this.index = index;
     this.knownPath = path;
+    this.twins = undefined;
+  }
+
+  /** `fieldValue(this.json, key)`; a missing key's twin is looked up only if this object may hold twins. */
+  private value(key: string): unknown {
+    const json = this.json;
+    const value = json[key];
+    if (
+      value !== undefined &&
+      ((typeof value !== "function" && value !== OBJECT_PROTOTYPE) || Object.hasOwn(json, key))
+    )
+      return value;
+    this.twins ??= mayHoldTwins(json);
+    return this.twins ? twinValue(json, key) : undefined;
   }
 
   /** This view's JSON path, built on first use. */
@@ -111,12 +156,12 @@ export class View {
   }
 
   has(key: string): boolean {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     return value !== undefined && value !== null;
   }
 
   str(key: string): string | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (typeof value === "string") return value === "" ? undefined : value;
     if (value === undefined || value === null) return undefined;
     return optionalString(value, this.pathOf(key), this.ctx);
@@ -124,27 +169,34 @@ export class View {
 
   /** A string for fields documented as a number in one place and a string in another (ASNs, ids). */
   text(key: string): string | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (typeof value === "number" && Number.isFinite(value)) return String(value);
-    return this.str(key);
+    // `str(key)` on the value already read.
+    if (typeof value === "string") return value === "" ? undefined : value;
+    if (value === undefined || value === null) return undefined;
+    return optionalString(value, this.pathOf(key), this.ctx);
   }
 
   num(key: string): number | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (typeof value === "number" && Number.isFinite(value)) return value;
     if (value === undefined || value === null) return undefined;
     return optionalNumber(value, this.pathOf(key), this.ctx);
   }
 
   time(key: string): string | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (value === undefined || value === null) return undefined;
+    if (typeof value === "string") {
+      const canonical = canonicalTime(value); // the usual case: no path needed
+      if (canonical !== undefined) return canonical;
+    }
     return optionalTime(value, this.pathOf(key), this.ctx);
   }
 
   /** A boolean; "true"/"false" strings are accepted with a warning. */
   bool(key: string): boolean | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (value === undefined || value === null) return undefined;
     if (typeof value === "boolean") return value;
     const path = this.pathOf(key);
@@ -157,7 +209,7 @@ export class View {
   }
 
   obj(key: string): View | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (value === undefined || value === null) return undefined;
     if (isObject(value)) return new View(value, undefined, this.ctx, this, key);
     optionalObject(value, this.pathOf(key), this.ctx);
@@ -166,7 +218,7 @@ export class View {
 
   /** The objects of an array; anything else in it is skipped with a warning. */
   list(key: string): View[] {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
       optionalArray(value, this.pathOf(key), this.ctx); // warns: not an array
@@ -184,7 +236,7 @@ export class View {
 
   /** The strings of an array (numbers read as strings, with a warning); anything else is skipped. */
   strings(key: string): string[] {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
       optionalArray(value, this.pathOf(key), this.ctx); // warns: not an array
@@ -204,19 +256,19 @@ export class View {
   }
 
   tags(key: string): Record<string, string> | undefined {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (value === undefined || value === null) return undefined;
-    return readTags(value, this.pathOf(key), this.ctx);
+    return readTags(value, () => this.pathOf(key), this.ctx); // the path only for a warning
   }
 
   requireStr(key: string): string {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (typeof value === "string" && value.trim() !== "") return value;
     return requireString(value, this.pathOf(key));
   }
 
   requireObj(key: string): View {
-    const value = fieldValue(this.json, key);
+    const value = this.value(key);
     if (isObject(value)) return new View(value, undefined, this.ctx, this, key);
     const path = this.pathOf(key);
     return new View(requireObject(value, path), path, this.ctx); // requireObject throws: not an object
@@ -236,9 +288,14 @@ export function firstOf(
   where: { key: string } | string,
   what: string,
   fallback: string,
-  ...values: (string | undefined)[]
+  // Up to three values as parameters rather than a rest parameter: an array allocated per call otherwise.
+  a: string | undefined,
+  b?: string | undefined,
+  c?: string | undefined,
 ) {
-  for (const value of values) if (value !== undefined && value !== "") return value;
+  if (a !== undefined && a !== "") return a;
+  if (b !== undefined && b !== "") return b;
+  if (c !== undefined && c !== "") return c;
   view.ctx.warn(
     `missing_${what}`,
     typeof where === "string" ? where : view.pathOf(where.key),

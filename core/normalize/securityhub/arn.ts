@@ -15,21 +15,31 @@ export interface Arn {
 export function parseArn(text: string): Arn | undefined {
   const match = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(text.trim());
   if (!match) return undefined;
-  const [, partition = "", service = "", region = "", account = "", resource = ""] = match;
-  return { partition, service, region, account, resource };
+  // Indexed rather than destructured (every group always takes part): destructuring walks the iterator protocol.
+  return {
+    partition: match[1]!,
+    service: match[2]!,
+    region: match[3]!,
+    account: match[4]!,
+    resource: match[5]!,
+  };
 }
 
 /** `instance/i-0abc` → `i-0abc`; `function:name:alias` → `name` (the segment after the type prefix). */
 export function resourceName(resource: string, prefix: string): string | undefined {
-  for (const separator of ["/", ":"]) {
-    const head = `${prefix}${separator}`;
-    if (resource.startsWith(head)) {
-      const name = resource.slice(head.length).split(separator)[0];
-      return name === "" ? undefined : name;
-    }
+  // Checked in place (no `prefix + separator` string, no split of the whole rest): this runs per resource.
+  if (!resource.startsWith(prefix)) return undefined;
+  for (const separator of SEPARATORS) {
+    if (resource.charAt(prefix.length) !== separator) continue;
+    const start = prefix.length + 1;
+    const end = resource.indexOf(separator, start);
+    const name = end < 0 ? resource.slice(start) : resource.slice(start, end);
+    return name === "" ? undefined : name;
   }
   return undefined;
 }
+
+const SEPARATORS = ["/", ":"] as const;
 
 export const lastSegment = (text: string): string => text.split(/[/:]/).filter(Boolean).at(-1) ?? text;
 
@@ -44,8 +54,8 @@ export function parseProductArn(
     text.trim(),
   );
   if (!match) return undefined;
-  const [, region = "", company = "", product = ""] = match;
-  return { region: region === "" ? undefined : region, company, product };
+  const region = match[1]!;
+  return { region: region === "" ? undefined : region, company: match[2]!, product: match[3]! };
 }
 
 /** `arn:aws:guardduty:<region>:<account>:detector/<detectorId>/finding/<findingId>`. */
@@ -56,6 +66,5 @@ export function parseGuardDutyFindingArn(
     text.trim(),
   );
   if (!match) return undefined;
-  const [, region = "", account = "", detectorId = "", findingId = ""] = match;
-  return { region, account, detectorId, findingId };
+  return { region: match[1]!, account: match[2]!, detectorId: match[3]!, findingId: match[4]! };
 }

@@ -58,23 +58,30 @@ function ingressFromFlattened(other: Json): IngressRule[] {
     const value = other[key];
     const match = key.startsWith("ipPermissions:") ? FLATTENED_PERMISSION_KEY.exec(key) : null;
     if (!match || (typeof value !== "string" && typeof value !== "number")) continue;
-    const [, index = "", field = ""] = match;
-    const entry = permissions.get(index) ?? { fields: new Map<string, string>(), cidrs: [] as string[] };
-    permissions.set(index, entry);
+    const index = match[1]!;
+    const field = match[2]!;
+    let entry = permissions.get(index);
+    if (entry === undefined) {
+      entry = { fields: new Map<string, string>(), cidrs: [] };
+      permissions.set(index, entry);
+    }
     if (FLATTENED_CIDR_FIELD.test(field)) {
       if (!entry.cidrs.includes(String(value))) entry.cidrs.push(String(value));
     } else entry.fields.set(field, String(value));
   }
-  return [...permissions.values()].flatMap(({ fields, cidrs }) => {
+  const rules: IngressRule[] = [];
+  for (const { fields, cidrs } of permissions.values()) {
     const protocol = fields.get("ipProtocol") ?? "-1";
-    return cidrs.map((cidr) => ({
-      protocol,
-      fromPort: portOf(fields, "fromPort"),
-      toPort: portOf(fields, "toPort"),
-      cidr,
-      worldOpen: isWorldOpen(cidr),
-    }));
-  });
+    for (const cidr of cidrs)
+      rules.push({
+        protocol,
+        fromPort: portOf(fields, "fromPort"),
+        toPort: portOf(fields, "toPort"),
+        cidr,
+        worldOpen: isWorldOpen(cidr),
+      });
+  }
+  return rules;
 }
 
 function portOf(fields: Map<string, string>, name: string): number | undefined {
@@ -94,7 +101,7 @@ function readAsffResource(value: unknown, path: string, ctx: ReadContext): Resou
   }
   const sourceType = stringAt(value, "Type", path, ctx) ?? "Other";
   const kind = kindOfType(sourceType);
-  const detailsPath = childPath(path, "Details");
+  const detailsPath = `${path}.Details`; // childPath's dotted form of an identifier key
   const allDetails = objectAt(value, "Details", path, ctx) ?? {};
   const typed = objectAt(allDetails, sourceType, detailsPath, ctx);
   const typedPath = typed ? childPath(detailsPath, sourceType) : detailsPath;
@@ -115,7 +122,7 @@ function readAsffResource(value: unknown, path: string, ctx: ReadContext): Resou
     rawId,
     region: stringAt(value, "Region", path, ctx),
     partition: stringAt(value, "Partition", path, ctx),
-    tags: tags === undefined || tags === null ? undefined : readTags(tags, childPath(path, "Tags"), ctx),
+    tags: tags === undefined || tags === null ? undefined : readTags(tags, `${path}.Tags`, ctx),
     details,
     ingress,
   };

@@ -32,7 +32,8 @@ import { orderPrimary } from "./resources";
 
 export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, context: FindingContext): Finding {
   const mark = ctx.warnings.length;
-  // Paths are built only where a warning or error needs them (see the field readers in ./common).
+  // Paths are built only where a warning or error needs them (see the field readers in ../read); the few
+  // built up front are written as childPath's dotted form of their identifier key, skipping its key check.
   const id = requiredStringAt(doc, "Id", path);
   const productArn = requiredStringAt(doc, "ProductArn", path);
   const fields = readProductFields(doc, path, ctx);
@@ -67,7 +68,7 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
     parsedProductArn,
   );
 
-  const resourcesPath = childPath(path, "Resources");
+  const resourcesPath = `${path}.Resources`;
   const read = readAsffResources(doc.Resources, resourcesPath, ctx);
   let region =
     stringAt(doc, "Region", path, ctx) ??
@@ -83,7 +84,7 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
   const resources = orderPrimary(product.family === "inspector" ? withInspectorNetwork(read, fields) : read);
 
   const compliance = objectAt(doc, "Compliance", path, ctx);
-  const compliancePath = childPath(path, "Compliance");
+  const compliancePath = `${path}.Compliance`;
   const complianceStatus = stringAt(compliance, "Status", compliancePath, ctx);
   const controlId = controlIdOf(
     [stringAt(compliance, "SecurityControlId", compliancePath, ctx), fields.ControlId, fields.RuleId],
@@ -117,14 +118,13 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
 
   const workflow = doc.Workflow;
   const workflowStatus =
-    (isObject(workflow) ? stringAt(workflow, "Status", childPath(path, "Workflow"), ctx) : undefined) ??
+    (isObject(workflow) ? stringAt(workflow, "Status", `${path}.Workflow`, ctx) : undefined) ??
     stringAt(doc, "WorkflowState", path, ctx);
   const recordState = stringAt(doc, "RecordState", path, ctx);
   const archived =
-    recordState?.toUpperCase() === "ARCHIVED" ||
+    isIgnoringCase(recordState, "ARCHIVED") ||
     (guardDuty && fields["aws/guardduty/service/archived"] === "true");
-  const resolved =
-    RESOLVED_WORKFLOW.test(workflowStatus ?? "") || complianceStatus?.toUpperCase() === "PASSED";
+  const resolved = RESOLVED_WORKFLOW.test(workflowStatus ?? "") || isIgnoringCase(complianceStatus, "PASSED");
 
   const countText = guardDuty ? fields["aws/guardduty/service/count"] : undefined;
   const count =
@@ -145,7 +145,7 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
   );
   const severity = readSeverity(doc, fields, product, path, ctx);
   const note = objectAt(doc, "Note", path, ctx);
-  const notePath = childPath(path, "Note");
+  const notePath = `${path}.Note`;
 
   return buildFinding({
     source: "securityhub",
@@ -204,3 +204,19 @@ export function readAsffFinding(doc: Json, path: string, ctx: ReadContext, conte
 }
 
 const RESOLVED_WORKFLOW = /^(RESOLVED|SUPPRESSED)$/i;
+
+/**
+ * `text?.toUpperCase() === upper` for an upper-case ASCII `upper`, without the upper-cased copy: an ASCII
+ * text is compared letter by letter; any other is upper-cased as before (some letters upper-case to two).
+ */
+function isIgnoringCase(text: string | undefined, upper: string): boolean {
+  if (text === undefined) return false;
+  if (text === upper) return true;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return text.toUpperCase() === upper;
+  if (text.length !== upper.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122 ? c - 32 : c) !== upper.charCodeAt(i)) return false;
+  }
+  return true;
+}

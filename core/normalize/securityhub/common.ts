@@ -2,25 +2,15 @@
  * What the ASFF and OCSF readers share: the envelope facts a finding may fall back on, the time rules,
  * the severity label reading, and the field readers.
  *
- * Speed: the field readers (`stringAt`, `numberAt`…) take the parent's JSON path and the key instead of the
- * field's own path, and build that path only when a warning needs it. Most fields are well formed, and
- * building a path for every field read was the largest cost of normalizing a finding.
+ * The field readers (`stringAt`, `numberAt`…) live in ../read, shared with every normalizer; they are
+ * re-exported here for the modules of this folder.
  */
 import type { FindingOrigin, Warning } from "../../findings/finding";
 import type { Resource } from "../../findings/resource";
 import { fromLabel, SEVERITY_LABELS, type Severity, type SeverityLabel } from "../../findings/severity";
-import {
-  childPath,
-  isObject,
-  type Json,
-  optionalArray,
-  optionalNumber,
-  optionalObject,
-  optionalString,
-  optionalTime,
-  type ReadContext,
-  requireString,
-} from "../read";
+import { arrayAt, childPath, isObject, type Json, optionalString, type ReadContext } from "../read";
+
+export { arrayAt, numberAt, objectAt, requiredStringAt, stringAt, timeAt } from "../read";
 
 /** Envelope facts (possibly absent: replayed and partial envelopes) a finding falls back on. */
 export interface FindingContext {
@@ -99,15 +89,31 @@ export function accountResource(accountId: string, region: string, path: string,
   return { type: "aws-account", id: accountId, accountId, region };
 }
 
-/** A nested value, or undefined: for optional, best-effort fields (actor, hints) that need no warning. */
-export function dig(value: unknown, ...keys: (string | number)[]): unknown {
-  let v = value;
-  for (const k of keys) {
-    if (typeof k === "number") v = Array.isArray(v) ? v[k] : undefined;
-    else v = isObject(v) ? v[k] : undefined;
-    if (v === undefined) return undefined;
-  }
-  return v;
+type Key = string | number;
+
+/** One step of `dig`: an array element by index, an object member by name. */
+const step = (value: unknown, key: Key): unknown =>
+  typeof key === "number"
+    ? Array.isArray(value)
+      ? value[key]
+      : undefined
+    : isObject(value)
+      ? value[key]
+      : undefined;
+
+/**
+ * A nested value (up to four keys deep), or undefined: for optional, best-effort fields (actor, hints) that
+ * need no warning. Fixed parameters rather than a rest parameter: a finding digs a dozen times or more, and
+ * a rest parameter is an array allocated per call.
+ */
+export function dig(value: unknown, k1: Key, k2?: Key, k3?: Key, k4?: Key): unknown {
+  let v = step(value, k1);
+  if (v === undefined || k2 === undefined) return v;
+  v = step(v, k2);
+  if (v === undefined || k3 === undefined) return v;
+  v = step(v, k3);
+  if (v === undefined || k4 === undefined) return v;
+  return step(v, k4);
 }
 
 /** A non-blank string (numbers read as text), else undefined. */
@@ -117,67 +123,6 @@ export const text = (value: unknown): string | undefined =>
     : typeof value === "number"
       ? String(value)
       : undefined;
-
-/** `optionalString` of `obj[key]`; the path `parent` + `key` is built only for a warning. */
-export function stringAt(
-  obj: Json | undefined,
-  key: string,
-  parent: string,
-  ctx: ReadContext,
-): string | undefined {
-  const value = obj?.[key];
-  if (typeof value === "string") return value === "" ? undefined : value;
-  if (value === undefined || value === null) return undefined;
-  return optionalString(value, childPath(parent, key), ctx);
-}
-
-/** `requireString` of `obj[key]`; the path is built only for an error. */
-export function requiredStringAt(obj: Json, key: string, parent: string): string {
-  const value = obj[key];
-  if (typeof value === "string" && value.trim() !== "") return value;
-  return requireString(value, childPath(parent, key));
-}
-
-/** `optionalNumber` of `obj[key]`; the path is built only for a warning. */
-export function numberAt(
-  obj: Json | undefined,
-  key: string,
-  parent: string,
-  ctx: ReadContext,
-): number | undefined {
-  const value = obj?.[key];
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (value === undefined || value === null) return undefined;
-  return optionalNumber(value, childPath(parent, key), ctx);
-}
-
-/** `optionalObject` of `obj[key]`; the path is built only for a warning. */
-export function objectAt(
-  obj: Json | undefined,
-  key: string,
-  parent: string,
-  ctx: ReadContext,
-): Json | undefined {
-  const value = obj?.[key];
-  if (value === undefined || value === null) return undefined;
-  if (isObject(value)) return value;
-  return optionalObject(value, childPath(parent, key), ctx);
-}
-
-/** `optionalArray` of `obj[key]`; the path is built only for a warning. */
-export function arrayAt(obj: Json | undefined, key: string, parent: string, ctx: ReadContext): unknown[] {
-  const value = obj?.[key];
-  if (Array.isArray(value)) return value;
-  if (value === undefined || value === null) return [];
-  return optionalArray(value, childPath(parent, key), ctx);
-}
-
-/** `optionalTime` of `obj[key]`, for present values only. */
-export function timeAt(obj: Json, key: string, parent: string, ctx: ReadContext): string | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null || value === "") return undefined;
-  return optionalTime(value, childPath(parent, key), ctx);
-}
 
 /** A list of strings at `obj[key]`; other items are dropped with a warning. */
 export function stringListAt(obj: Json | undefined, key: string, parent: string, ctx: ReadContext): string[] {

@@ -75,8 +75,7 @@ export function controlIdOf(
   explicit: readonly (string | undefined)[],
   generatorId?: string,
 ): string | undefined {
-  const stated = explicit.find((id) => id !== undefined && id.trim() !== "");
-  if (stated !== undefined) return formatControlId(stated.trim());
+  for (const id of explicit) if (id !== undefined && id.trim() !== "") return formatControlId(id.trim());
   const match = /(?:security-control\/|\/v\/[\d.]+\/(?:rule\/)?)([^/]+)$/.exec(generatorId ?? "");
   return match?.[1] === undefined ? undefined : formatControlId(match[1]);
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReadContext } from "../../../../core/normalize/read";
 import { readActor, readProductFields } from "../../../../core/normalize/securityhub/asff-parts";
@@ -115,5 +116,83 @@ describe("readActor from GuardDuty's flattened ProductFields", () => {
 
     // Assess
     expect(actor?.ip).toBe("203.0.113.50");
+  });
+});
+
+describe("readActor's ProductFields scan", () => {
+  const SUFFIXES = {
+    country: "remoteIpDetails/country/countryName",
+    city: "remoteIpDetails/city/cityName",
+    org: "remoteIpDetails/organization/org",
+    asn: "remoteIpDetails/organization/asn",
+    ip: "remoteIpDetails/ipAddressV4",
+    domain: "dnsRequestAction/domain",
+  } as const;
+
+  /** The plain reading: for each fact, the first key (in order) that ends with its suffix. */
+  function referenceFields(fields: Record<string, string>) {
+    const found: Record<string, string | undefined> = {};
+    for (const [name, suffix] of Object.entries(SUFFIXES))
+      found[name] = Object.keys(fields)
+        .filter((k) => k.endsWith(suffix))
+        .map((k) => fields[k])[0];
+    return found;
+  }
+
+  it("skips empty keys and keys ending in a character no suffix ends with", () => {
+    // Prepare
+    const fields = {
+      "": "empty",
+      "x/ipAddressV4é": "198.51.100.3",
+      [`${GD_REMOTE}/ipAddressV4`]: "203.0.113.9",
+    };
+
+    // Act
+    const actor = readActor({}, fields);
+
+    // Assess
+    expect(actor?.ip).toBe("203.0.113.9");
+  });
+
+  it("finds what the plain first-key-ending-with-the-suffix reading finds (property)", () => {
+    const key = fc
+      .array(
+        fc.constantFrom(
+          "aws/",
+          "remoteIpDetails/",
+          "dnsRequestAction/",
+          "country/",
+          "countryName",
+          "city/",
+          "cityName",
+          "organization/",
+          "org",
+          "asn",
+          "ipAddressV4",
+          "domain",
+          "x",
+          "/",
+        ),
+        { maxLength: 5 },
+      )
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.string({ minLength: 1 })), (fields) => {
+        // Prepare
+        const expected = referenceFields(fields);
+
+        // Act
+        const actor = readActor({}, fields);
+
+        // Assess
+        expect(actor?.ip).toBe(expected.ip);
+        expect(actor?.domain).toBe(expected.domain);
+        expect(actor?.location?.country).toBe(expected.country);
+        expect(actor?.location?.city).toBe(expected.city);
+        expect(actor?.location?.org).toBe(expected.org);
+        expect(actor?.location?.asn).toBe(expected.asn);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "../../../../core/normalize/read";
 import {
   arrayAt,
+  dig,
   labelOf,
   numberAt,
   objectAt,
@@ -99,5 +100,26 @@ describe("labelOf", () => {
   ] as const)("reads %j as %j", (text, label) => {
     // Act / Assess
     expect(labelOf(text)).toBe(label);
+  });
+});
+
+describe("dig", () => {
+  it("follows up to four keys through objects and arrays, and stops at the first absent step", () => {
+    // Prepare
+    const doc = {
+      Action: { PortProbeAction: { PortProbeDetails: [{ RemoteIpDetails: { IpAddressV4: "192.0.2.7" } }] } },
+    };
+
+    // Act
+    const read = [
+      dig(doc.Action, "PortProbeAction", "PortProbeDetails", 0, "RemoteIpDetails"),
+      dig(doc, "Action", "PortProbeAction", "PortProbeDetails", 1),
+      dig(doc, "Action", 0),
+      dig(doc.Action.PortProbeAction.PortProbeDetails, "0"),
+      dig("text", "length"),
+    ];
+
+    // Assess
+    expect(read).toEqual([{ IpAddressV4: "192.0.2.7" }, undefined, undefined, undefined, undefined]);
   });
 });
