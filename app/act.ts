@@ -4,7 +4,7 @@
  * the same. An action that changes nothing (acknowledging twice, acting on a closed incident) is
  * reported as unchanged, not as an error; a malformed action is an InputError.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InputError } from "../core/errors";
 import type { IncidentEvent } from "../core/incident/events";
 import { type AdvanceOutcome, advance } from "./advance";

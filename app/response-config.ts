@@ -4,7 +4,8 @@
  */
 import { type ContainmentPolicy, DEFAULT_CONTAINMENT_POLICY } from "../core/incident/containment-policy";
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from "../core/incident/sla-policy";
-import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from "../core/normalize";
+import { DEFAULT_NORMALIZE_OPTIONS } from "../core/normalize/default-options";
+import type { NormalizeOptions } from "../core/normalize/source-normalizer";
 import type { Clock } from "../core/ports/clock";
 import type { IncidentStore } from "../core/ports/incident-store";
 

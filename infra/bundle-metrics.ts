@@ -3,12 +3,14 @@
  * NodejsFunction uses (infra/bundling.ts): the tests hold every bundle to 1 MB, and `npm run bench`
  * prints the import times (target ≤ 150 ms, the part of a cold start the code controls).
  *
- * Bundles are written under node_modules/.cache/ir-bundles so the AWS SDK, left external as in Lambda,
- * resolves from the project's node_modules when a bundle is imported. Import time is measured in a fresh
- * Node process per run (nothing cached), with the environment variables the function requires set to
+ * Bundles are written under node_modules/.cache/ir-bundles so the SDK packages left external (as in
+ * Lambda, where the runtime provides them) resolve from the project's node_modules when a bundle is
+ * imported. Import time is measured in a fresh Node process per run (nothing cached), with source maps
+ * enabled as the functions run (NODE_OPTIONS), the environment variables the function requires set to
  * dummy values, no AWS credentials and no network: module scope must not call AWS. Two figures per
- * function: the whole import (what a cold start pays, the runtime's AWS SDK included) and the bundle's
- * own code with the SDK packages it imports already loaded (what the bundle itself costs).
+ * function: the whole import (what a cold start pays, external SDK packages included) and the bundle's
+ * own code with the external packages it imports statically already loaded (what the bundle itself
+ * costs). Externals reached only through `import()` are not loaded by an import, so neither counts them.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -30,6 +32,7 @@ export function esbuildOptionsFor(name: FunctionName, outdir = join(BUNDLE_CACHE
     format: BUNDLE.format,
     minify: BUNDLE.minify,
     sourcemap: BUNDLE.sourceMap,
+    sourcesContent: BUNDLE.sourcesContent,
     external: [...BUNDLE.externalModules],
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
@@ -47,8 +50,12 @@ export interface BundleReport {
   bytes: number;
   /** The inputs that weigh most in the output, largest first. */
   largestInputs: { path: string; bytes: number }[];
-  /** Packages the bundle imports at run time (the AWS SDK clients Lambda provides). */
+  /** The npm packages bundled in (a name per package, sorted). */
+  bundledPackages: string[];
+  /** Packages the bundle imports statically from the runtime (loaded with the bundle). */
   externals: string[];
+  /** Packages the bundle only reaches through `import()` (loaded when, if ever, that path runs). */
+  lazyExternals: string[];
 }
 
 export async function bundleFunction(name: FunctionName, outdir?: string): Promise<BundleReport> {
@@ -62,10 +69,22 @@ export async function bundleFunction(name: FunctionName, outdir?: string): Promi
     .map(([path, input]) => ({ path, bytes: input.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 10);
+  const packages = output.imports.filter((i) => i.external && !i.path.startsWith("node:"));
   const externals = [
-    ...new Set(output.imports.filter((i) => i.external && !i.path.startsWith("node:")).map((i) => i.path)),
+    ...new Set(packages.filter((i) => i.kind !== "dynamic-import").map((i) => i.path)),
   ].sort();
-  return { name, outfile, bytes: output.bytes, largestInputs, externals };
+  const lazyExternals = [...new Set(packages.filter((i) => i.kind === "dynamic-import").map((i) => i.path))]
+    .filter((path) => !externals.includes(path))
+    .sort();
+  const bundledPackages = [
+    ...new Set(
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([path]) => [...path.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1)?.[1])
+        .filter((pkg): pkg is string => pkg !== undefined),
+    ),
+  ].sort();
+  return { name, outfile, bytes: output.bytes, largestInputs, bundledPackages, externals, lazyExternals };
 }
 
 /** Dummy values for every variable a function may read: shaped like the real ones, pointing nowhere. */
@@ -89,16 +108,25 @@ function envFor(name: FunctionName): NodeJS.ProcessEnv {
   return env;
 }
 
+/** One import: wall-clock ms, and the CPU ms the process spent meanwhile (all threads). */
+interface ImportRun {
+  ms: number;
+  cpuMs: number;
+}
+
 /**
- * Imports a bundle in a fresh Node process and returns how long the import took, in ms. With `preload`,
- * those packages are imported first and not timed: what is left is the bundle's own code.
+ * Imports a bundle in a fresh Node process and returns how long the import took. With `preload`, those
+ * packages are imported first and not timed: what is left is the bundle's own code. The CPU time is
+ * reported too: on a machine shared with other work the wall clock also counts the waits for a core,
+ * the CPU time much less so.
  */
-function importOnce(name: FunctionName, file: string, preload: readonly string[] = []): Promise<number> {
+function importOnce(name: FunctionName, file: string, preload: readonly string[] = []): Promise<ImportRun> {
   const url = pathToFileURL(file).href;
   const script = [
     `for (const m of ${JSON.stringify(preload)}) await import(m);`,
-    `const t = performance.now(); await import(${JSON.stringify(url)});`,
-    "process.stdout.write(String(performance.now() - t));",
+    `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(url)});`,
+    "const ms = performance.now() - t; const cpu = process.cpuUsage(c);",
+    "process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 }));",
   ].join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--enable-source-maps", "--input-type=module", "-e", script], {
@@ -117,20 +145,31 @@ function importOnce(name: FunctionName, file: string, preload: readonly string[]
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      const ms = Number(out);
-      if (code === 0 && out !== "" && Number.isFinite(ms)) resolve(ms);
+      const run = code === 0 ? parseRun(out) : undefined;
+      if (run) resolve(run);
       else
         reject(new Error(`importing the ${name} bundle failed (exit ${code}): ${err.trim().slice(0, 2000)}`));
     });
   });
 }
 
+function parseRun(out: string): ImportRun | undefined {
+  try {
+    const { ms, cpuMs } = JSON.parse(out) as Partial<ImportRun>;
+    return Number.isFinite(ms) && Number.isFinite(cpuMs) ? { ms: ms!, cpuMs: cpuMs! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ImportTime {
   name: FunctionName;
-  /** Median over the runs of the whole import (bundle + the AWS SDK packages it loads), ms. */
+  /** Median over the runs of the whole import (bundle + the external packages it loads), ms. */
   medianMs: number;
-  /** Median with the AWS SDK packages already loaded: the bundle's own code, ms. */
+  /** Median with the external packages it imports statically already loaded: the bundle's own code, ms. */
   ownMedianMs: number;
+  /** Median CPU time of the whole import, ms (less sensitive to other load on the machine). */
+  cpuMedianMs: number;
   runsMs: number[];
   ownRunsMs: number[];
   bytes: number;
@@ -146,16 +185,18 @@ const median = (values: number[]): number => {
 /** Bundles a function and measures its module import time over `runs` fresh processes. */
 export async function measureImportTime(name: FunctionName, runs = 5): Promise<ImportTime> {
   const report = await bundleFunction(name);
-  const runsMs: number[] = [];
+  const whole: ImportRun[] = [];
   const ownRunsMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    runsMs.push(await importOnce(name, report.outfile));
-    ownRunsMs.push(await importOnce(name, report.outfile, report.externals));
+    whole.push(await importOnce(name, report.outfile));
+    ownRunsMs.push((await importOnce(name, report.outfile, report.externals)).ms);
   }
+  const runsMs = whole.map((run) => run.ms);
   return {
     name,
     medianMs: median(runsMs),
     ownMedianMs: median(ownRunsMs),
+    cpuMedianMs: median(whole.map((run) => run.cpuMs)),
     runsMs,
     ownRunsMs,
     bytes: report.bytes,

@@ -4,8 +4,13 @@
  * and import time, so what is measured is what is deployed.
  *
  * ESM output for nodejs22.x; the banner gives bundled CommonJS dependencies a `require` for Node
- * built-ins (esbuild's ESM output has none). The AWS SDK v3 is left to the Lambda runtime, which ships
- * it: bundling every client the dispatch function needs would take it past the 1 MB budget.
+ * built-ins (esbuild's ESM output has none).
+ *
+ * The AWS SDK clients a function calls are bundled with it (AWS's advice for cold starts, and it pins the
+ * SDK version the tests ran with): one minified bundle parses and runs several times faster than the
+ * same clients loaded file by file from the runtime's node_modules. Each function imports only the
+ * clients it calls (functions/shared/clients/). Two kinds of SDK package stay with the runtime's copy
+ * (Lambda's nodejs22.x ships SDK v3), listed below with why.
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -23,13 +28,46 @@ export const entryOf = (name: FunctionName): string => join(REPO_ROOT, "function
 export const existingEntries = (): FunctionName[] =>
   FUNCTION_NAMES.filter((name) => existsSync(entryOf(name)));
 
+/**
+ * Reached only through `import()` in the SDK's default credential chain, for credential sources a Lambda
+ * function never uses (profiles, SSO, web identity, container and instance metadata): Lambda puts the
+ * role's credentials in the environment, which the chain's first link (fromEnv, bundled) answers. Left
+ * out they are never loaded at all; bundled they would be ~130 KB parsed on every cold start for nothing.
+ * test/infra/bundles.test.ts checks no bundle imports one statically.
+ */
+export const LAZY_SDK_PACKAGES = [
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-process",
+  "@aws-sdk/credential-provider-web-identity",
+  "@aws-sdk/credential-provider-login",
+  "@aws-sdk/credential-provider-http",
+  "@aws-sdk/token-providers",
+  "@aws-sdk/nested-clients",
+] as const;
+
+/**
+ * Clients only the dispatch function uses, loaded from the runtime's SDK: with them bundled the dispatch
+ * bundle passes the 1 MB budget (EC2's client alone is 550 KB minified: the SDK's schema tables do not
+ * tree-shake). They can move into the bundle once dispatch has room for them — see "Cold starts" in
+ * functions/README.md for what that takes.
+ */
+export const RUNTIME_SDK_CLIENTS = [
+  "@aws-sdk/client-ec2",
+  "@aws-sdk/client-iam",
+  "@aws-sdk/client-sts",
+] as const;
+
 export const BUNDLE = {
   /** Lambda's nodejs22.x; the code also runs on Node 20 locally (DESIGN §6). */
   target: "node22",
   format: "esm",
   minify: true,
   sourceMap: true,
-  externalModules: ["@aws-sdk/*"],
+  /** Maps without the sources embedded: stack traces still name file and line, and a cold start (which
+   * loads the map with --enable-source-maps) reads a much smaller file. */
+  sourcesContent: false,
+  externalModules: [...LAZY_SDK_PACKAGES, ...RUNTIME_SDK_CLIENTS],
   /** Prefer packages' ESM builds: smaller after tree shaking. */
   mainFields: ["module", "main"],
   banner:

@@ -14,7 +14,7 @@
 
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_RESPONSE_CONFIG, type ResponseConfig } from "../app/response-config";
 import { severityLabelSchema } from "../core/findings/severity";
 import { containmentPolicySchema } from "../core/incident/containment-policy";

@@ -120,7 +120,7 @@ export const sendWith =
     const { service } = ACTIONS[action];
     const client = clients[service] as unknown as { send(command: AnyCommand): Promise<unknown> };
     try {
-      return (await client.send(newCommand(action, input))) as OutputOf<typeof action>;
+      return (await client.send(await newCommand(action, input))) as OutputOf<typeof action>;
     } catch (error) {
       throw callError(service, action, error, retryAfterMs);
     }

@@ -10,14 +10,7 @@
  * - The home account is configured or learned once with GetCallerIdentity.
  * - Throttled STS calls become RetryLaterError; other failures name the call (`sts AssumeRole failed…`).
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { IAMClient } from "@aws-sdk/client-iam";
-import {
-  AssumeRoleCommand,
-  type AssumeRoleCommandOutput,
-  GetCallerIdentityCommand,
-  STSClient,
-} from "@aws-sdk/client-sts";
+import type { AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { JsonObject } from "../../core/ports/incident-store";
 import { type AwsClients, callError } from "./aws-io";
 
@@ -42,9 +35,9 @@ export interface ClientProviderOptions {
   /** Clock for expiry checks. */
   now?: () => Date;
   /** Builds the clients for a region; `credentials` is absent for the home account. */
-  makeClients?: (region: string, credentials?: AssumedCredentials) => AwsClients;
+  makeClients?: (region: string, credentials?: AssumedCredentials) => AwsClients | Promise<AwsClients>;
   /** Builds the STS client used for AssumeRole and GetCallerIdentity. */
-  makeSts?: (region: string) => STSClient;
+  makeSts?: (region: string) => STSClient | Promise<STSClient>;
   retryAfterMs?: number;
 }
 
@@ -61,21 +54,27 @@ export const DEFAULT_ROLE_NAME = "IncidentResponseContainment";
 export const sessionNameFor = (incidentId: string): string =>
   `ir-${incidentId}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
 
-const defaultClients = (region: string, credentials?: AssumedCredentials): AwsClients => ({
-  ec2: new EC2Client({ region, ...(credentials ? { credentials } : {}) }),
-  iam: new IAMClient({ region, ...(credentials ? { credentials } : {}) }),
-});
+const defaultClients = async (region: string, credentials?: AssumedCredentials): Promise<AwsClients> => {
+  const [{ EC2Client }, { IAMClient }] = await Promise.all([
+    import("@aws-sdk/client-ec2"),
+    import("@aws-sdk/client-iam"),
+  ]);
+  return {
+    ec2: new EC2Client({ region, ...(credentials ? { credentials } : {}) }),
+    iam: new IAMClient({ region, ...(credentials ? { credentials } : {}) }),
+  };
+};
 
 interface CachedSession {
   credentials: Promise<AssumedCredentials>;
-  clients: Map<string, AwsClients>;
+  clients: Map<string, Promise<AwsClients>>;
 }
 
 export class ClientProvider {
   private homeAccount: Promise<string> | undefined;
-  private readonly home = new Map<string, AwsClients>();
+  private readonly home = new Map<string, Promise<AwsClients>>();
   private readonly sessions = new Map<string, CachedSession>();
-  private readonly stsClients = new Map<string, STSClient>();
+  private readonly stsClients = new Map<string, Promise<STSClient>>();
   readonly roleName: string;
 
   constructor(private readonly options: ClientProviderOptions = {}) {
@@ -100,7 +99,7 @@ export class ClientProvider {
   async clientsFor(accountId: string, region: string, incidentId: string): Promise<AwsClients> {
     const session = await this.sessionFor(accountId, region, incidentId);
     const make = this.options.makeClients ?? defaultClients;
-    if (session === null) return cached(this.home, region, () => make(region));
+    if (session === null) return cached(this.home, region, async () => make(region));
     const key = `${accountId}|${session.sessionName}`;
     let entry = this.sessions.get(key);
     if (entry && this.expiring(await entry.credentials.catch(() => undefined))) entry = undefined;
@@ -111,7 +110,7 @@ export class ClientProvider {
       entry.credentials.catch(() => this.sessions.delete(key));
     }
     const credentials = await entry.credentials;
-    return cached(entry.clients, region, () => make(region, credentials));
+    return cached(entry.clients, region, async () => make(region, credentials));
   }
 
   /** The AssumeRole input a session sends, as a plan shows it. */
@@ -130,16 +129,18 @@ export class ClientProvider {
     return credentials.expiration.getTime() - (this.options.refreshMarginMs ?? 5 * 60_000) <= now;
   }
 
-  private sts(region: string): STSClient {
-    return cached(this.stsClients, region, () =>
-      this.options.makeSts ? this.options.makeSts(region) : new STSClient({ region }),
+  private sts(region: string): Promise<STSClient> {
+    return cached(this.stsClients, region, async () =>
+      this.options.makeSts
+        ? this.options.makeSts(region)
+        : new (await import("@aws-sdk/client-sts")).STSClient({ region }),
     );
   }
 
   private homeAccountId(region: string): Promise<string> {
     if (!this.homeAccount) {
-      const lookup = this.sts(region)
-        .send(new GetCallerIdentityCommand({}))
+      const lookup = Promise.all([this.sts(region), import("@aws-sdk/client-sts")])
+        .then(([sts, { GetCallerIdentityCommand }]) => sts.send(new GetCallerIdentityCommand({})))
         .then((identity) => {
           if (!identity.Account) throw new Error("sts GetCallerIdentity returned no account");
           return identity.Account;
@@ -157,7 +158,8 @@ export class ClientProvider {
     const seconds = this.options.sessionSeconds ?? 3600;
     let response: AssumeRoleCommandOutput;
     try {
-      response = await this.sts(region).send(
+      const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+      response = await (await this.sts(region)).send(
         new AssumeRoleCommand({
           RoleArn: session.roleArn,
           RoleSessionName: session.sessionName,

@@ -9,7 +9,7 @@
  * the calls that follow-up will make, not what a read today would say.
  */
 import type { DescribeInstancesCommandOutput } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import type { CommandParams } from "../../core/incident/commands";
 import type { ContainmentPlan, PlannedCall } from "../../core/ports/containment";
 import type { JsonObject } from "../../core/ports/incident-store";

@@ -10,7 +10,7 @@
  * - Restore authorizes only rules the group does not hold again, so it is safe to repeat.
  */
 import type { IpPermission, SecurityGroupRule } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import type { IngressRule } from "../../core/findings/resource";
 import type { ContainmentTarget } from "../../core/incident/containment-policy";
 import { isWorldOpen } from "../../core/net/cidr";

@@ -4,7 +4,7 @@
  * undo may be the isolateInstance result alone or nested with the completeIsolation result. Earlier
  * parts win: they saw the resource before containment touched it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { JsonObject, JsonValue } from "../../core/ports/incident-store";
 
 const isObject = (value: JsonValue | undefined): value is JsonObject =>

@@ -14,7 +14,7 @@
  * - Escalation level names used by subscriptions and Slack mentions exist in the SLA policy.
  * - No secrets here: the Slack bot token and signing secret live in Secrets Manager, never in this file.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { SEVERITY_LABELS, type SeverityLabel, severityLabelSchema } from "../findings/severity";
 import { containmentPolicySchema } from "../incident/containment-policy";
 import { ACTIVE_PHASES } from "../incident/phases";

@@ -11,7 +11,7 @@
  * - Nothing is cut silently: when an event had to shrink to fit EventBridge's 256 KB, `truncated` says what
  *   was left out.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { severityLabelSchema } from "../findings/severity";
 import { type CommandParams, LIFECYCLE_DETAIL_TYPES, type LifecycleDetailType } from "../incident/commands";
 import type { EventPattern } from "../rules/pattern";

@@ -2,7 +2,7 @@
  * Finding categories. Each category has exactly one runbook (runbooks/<id>.md), so a finding's
  * category decides which runbook every message about it links to.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const CATEGORIES = [
   "ec2-compromise",

@@ -9,7 +9,7 @@
  * - Times are ISO-8601 UTC strings. `updatedAt` and `count` order re-publications of one finding.
  * - Whatever was tolerated while reading (numbers as strings, epoch times…) is listed in `warnings`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { categorySchema } from "./categories";
 import { resourceSchema } from "./resource";
 import { severitySchema } from "./severity";

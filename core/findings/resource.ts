@@ -2,7 +2,7 @@
  * Typed resources a finding is about. The first resource of a finding is its primary resource: the
  * thing an incident is about and the thing containment acts on. Fields the sources do not give stay absent.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const tags = z.record(z.string(), z.string());
 

@@ -3,7 +3,7 @@
  * onto a 0–100 score; the label bands are GuardDuty's (LOW 1.0–3.9, MEDIUM 4.0–6.9, HIGH 7.0–8.9,
  * CRITICAL 9.0–10.0), which Security Hub's Normalized bands match ×10.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const SEVERITY_LABELS = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"] as const;
 export const severityLabelSchema = z.enum(SEVERITY_LABELS);

@@ -9,7 +9,7 @@
  * - `id` is `<incidentId>:<version>:<n>`, deterministic: it is the idempotency key in every adapter.
  * - Each command carries what its adapter needs, so the dispatcher never has to re-read the incident.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { severityLabelSchema } from "../findings/severity";
 import type { OutboxCommand } from "../ports/incident-store";
 import {

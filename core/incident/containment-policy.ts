@@ -11,7 +11,7 @@
  * - Targets are plain JSON and carry what the adapter needs (every ENI with its security groups), so the
  *   plan, the command and its undo can be replayed without the original finding.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Finding } from "../findings/finding";
 import { ingressRuleSchema, type Resource } from "../findings/resource";
 import { severityLabelSchema, severityRank } from "../findings/severity";

@@ -12,7 +12,7 @@
  * - Untrusted input (Slack, HTTP) becomes an event only through `parseIncidentEvent`, which throws
  *   InputError and nothing else.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InputError, type InputErrorCode } from "../errors";
 import { findingSchema } from "../findings/finding";
 import { COMMAND_TYPES } from "./commands";

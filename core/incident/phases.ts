@@ -3,7 +3,7 @@
  * `closed` (after the postmortem is published) or `suppressed` (marked false positive in detect or assess).
  * Each phase names the runbook section that every message about it links to.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const ACTIVE_PHASES = ["detect", "assess", "contain", "eradicate", "recover", "postmortem"] as const;
 export const activePhaseSchema = z.enum(ACTIVE_PHASES);

@@ -11,7 +11,7 @@
  * - Defaults for LOW and INFORMATIONAL are deliberately slower (a LOW finding is acknowledged within the
  *   hour, an INFORMATIONAL one within a working day) so low-value noise does not page people at night.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { SEVERITY_LABELS, type SeverityLabel } from "../findings/severity";
 import { ACTIVE_PHASES, type ActivePhase } from "./phases";
 

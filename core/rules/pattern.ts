@@ -15,7 +15,7 @@
  * One deliberate difference: a leaf with an empty array is accepted and matches nothing (event-ruler
  * refuses it); the service's own rules never use one.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InputError, type InputErrorCode } from "../errors";
 import { parseCidr } from "../net/cidr";
 import { childPath, describeType, isObject } from "../normalize/read";

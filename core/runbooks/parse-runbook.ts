@@ -22,7 +22,7 @@
  * - Unknown front-matter keys are refused (a misspelt `covers` would silently route nothing).
  * - Headings inside fenced code blocks are code, not sections.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InputError } from "../errors";
 import { type IncidentPhase, RUNBOOK_SECTION } from "../incident/phases";
 import { globMatches } from "./glob";

@@ -16,9 +16,9 @@ import { eventFor } from "../../app/act";
 import { advance } from "../../app/advance";
 import { type IngestDeps, ingestFinding } from "../../app/ingest";
 import { InputError } from "../../core/errors";
-import { type AdvanceMessage, advanceMessageSchema } from "../shared/advance-message";
-import { awsClients } from "../shared/clients";
-import { loadAdvanceConfig, once } from "../shared/config";
+import { type AdvanceMessage, advanceMessageSchema } from "../shared/advance-message-schema";
+import { dynamodbClient } from "../shared/clients/dynamodb";
+import { once } from "../shared/config-parse";
 import { createTelemetry, errorFields, type Telemetry } from "../shared/observability";
 import {
   dynamoQuarantine,
@@ -27,6 +27,7 @@ import {
   randomIncidentIds,
   wallClock,
 } from "../shared/runtime";
+import { loadAdvanceConfig } from "./config";
 
 export interface AdvanceHandlerDeps extends IngestDeps {
   telemetry: Telemetry;
@@ -137,9 +138,10 @@ export function createAdvanceHandler(deps: AdvanceHandlerDeps): AdvanceHandler {
 const build = once(() => {
   const config = loadAdvanceConfig(process.env);
   const telemetry = createTelemetry({ serviceName: "advance" });
+  const dynamodb = dynamodbClient();
   return createAdvanceHandler({
-    store: observedStore(dynamoStore(awsClients.dynamodb, config.tableName), telemetry),
-    quarantine: dynamoQuarantine(awsClients.dynamodb, config.tableName, config.quarantineRetentionDays),
+    store: observedStore(dynamoStore(dynamodb, config.tableName), telemetry),
+    quarantine: dynamoQuarantine(dynamodb, config.tableName, config.quarantineRetentionDays),
     ids: randomIncidentIds(),
     clock: wallClock,
     config: config.response,

@@ -26,10 +26,10 @@ import type { Clock } from "../../core/ports/clock";
 import { RetryLaterError } from "../../core/ports/command-executor";
 import type { IncidentStore } from "../../core/ports/incident-store";
 import { runbookUrl } from "../../core/runbooks/runbook-url";
-import type { AwsClients } from "../shared/clients";
-import type { DispatchConfig, SlackChatConfig } from "../shared/config";
 import type { Telemetry } from "../shared/observability";
 import { type SecretSource, type SlackSecrets, slackSecretsFrom } from "../shared/secrets";
+import type { DispatchClients } from "./clients";
+import type { DispatchConfig, SlackChatConfig } from "./config";
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
@@ -82,7 +82,7 @@ export function slackChat(
 
 export function awsCapabilities(
   config: DispatchConfig,
-  clients: AwsClients,
+  clients: DispatchClients,
   telemetry: Telemetry,
   app: { store: IncidentStore; clock: Clock },
 ): Capabilities {

@@ -27,11 +27,13 @@ import { storedCommand } from "../../adapters/dynamodb/items";
 import { type DispatchDeps, dispatch } from "../../app/dispatch";
 import { createCommandExecutor } from "../../app/execute-command";
 import type { StoredCommand } from "../../core/ports/incident-store";
-import { awsClients } from "../shared/clients";
-import { loadDispatchConfig, once } from "../shared/config";
+import { dynamodbClient } from "../shared/clients/dynamodb";
+import { once } from "../shared/config-parse";
 import { createTelemetry, errorFields, type Telemetry } from "../shared/observability";
 import { dynamoStore, observedStore, wallClock } from "../shared/runtime";
 import { awsCapabilities } from "./capabilities";
+import { createDispatchClients } from "./clients";
+import { loadDispatchConfig } from "./config";
 
 export const MAX_PAUSE_MS = 10_000;
 /** Time kept free at the end of an invocation for answering Lambda. */
@@ -135,7 +137,7 @@ export function createDispatchHandler(deps: DispatchHandlerDeps): DispatchHandle
 const build = once(() => {
   const config = loadDispatchConfig(process.env);
   const telemetry = createTelemetry({ serviceName: "dispatch" });
-  const store = observedStore(dynamoStore(awsClients.dynamodb, config.tableName), telemetry);
+  const store = observedStore(dynamoStore(dynamodbClient(), config.tableName), telemetry);
   return createDispatchHandler({
     dispatch: {
       store,
@@ -143,7 +145,7 @@ const build = once(() => {
       config: config.response,
       executor: createCommandExecutor(
         store,
-        awsCapabilities(config, awsClients, telemetry, { store, clock: wallClock }),
+        awsCapabilities(config, createDispatchClients(), telemetry, { store, clock: wallClock }),
       ),
     },
     telemetry,

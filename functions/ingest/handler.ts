@@ -18,10 +18,12 @@ import { explain } from "../../core/explain";
 import type { Clock } from "../../core/ports/clock";
 import type { Quarantine } from "../../core/ports/quarantine";
 import { findingMessage, type OutgoingMessage, sendToAdvanceQueue, sha256 } from "../shared/advance-message";
-import { awsClients } from "../shared/clients";
-import { loadIngestConfig, once } from "../shared/config";
+import { dynamodbClient } from "../shared/clients/dynamodb";
+import { sqsClient } from "../shared/clients/sqs";
+import { once } from "../shared/config-parse";
 import { createTelemetry, type Telemetry } from "../shared/observability";
 import { dynamoQuarantine, wallClock } from "../shared/runtime";
+import { loadIngestConfig } from "./config";
 
 export interface IngestHandlerDeps {
   quarantine: Quarantine;
@@ -114,8 +116,8 @@ export function createIngestHandler(deps: IngestHandlerDeps): IngestHandler {
 const build = once(() => {
   const config = loadIngestConfig(process.env);
   return createIngestHandler({
-    quarantine: dynamoQuarantine(awsClients.dynamodb, config.tableName, config.quarantineRetentionDays),
-    sqs: awsClients.sqs,
+    quarantine: dynamoQuarantine(dynamodbClient(), config.tableName, config.quarantineRetentionDays),
+    sqs: sqsClient(),
     queueUrl: config.advanceQueueUrl,
     config: config.response,
     clock: wallClock,

@@ -11,6 +11,9 @@
  * FIFO keys: MessageGroupId orders a finding's incident work (the correlation key, hashed: SQS allows 128
  * characters of a restricted set, keys are free text); MessageDeduplicationId drops re-deliveries within
  * SQS's 5-minute window (a finding's identity + updatedAt + count: the facts that make it new).
+ *
+ * The schema the advance function checks bodies with is advance-message-schema.ts; producers (ingest,
+ * slack) only serialize typed values and do not load it.
  */
 import { createHash } from "node:crypto";
 import {
@@ -18,25 +21,10 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { z } from "zod";
-import { responderActionSchema } from "../../app/act";
-import { type Finding, findingSchema } from "../../core/findings/finding";
-import { incidentEventSchema } from "../../core/incident/events";
+import type { Finding } from "../../core/findings/finding";
+import type { AdvanceMessage } from "./advance-message-schema";
 
-const incidentId = z.string().min(1).max(200);
-
-export const advanceMessageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("finding"), finding: findingSchema }),
-  z.object({
-    kind: z.literal("responder-action"),
-    incidentId,
-    action: responderActionSchema,
-    actor: z.string().min(1).max(200),
-    at: z.iso.datetime({ offset: true }),
-  }),
-  z.object({ kind: z.literal("incident-event"), incidentId, event: incidentEventSchema }),
-]);
-export type AdvanceMessage = z.infer<typeof advanceMessageSchema>;
+export type { AdvanceMessage } from "./advance-message-schema";
 
 export const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 

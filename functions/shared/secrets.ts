@@ -9,7 +9,7 @@
  * - Nothing here logs.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 import { SLACK_SECRET_KEYS } from "./env-names";
 
 export interface SlackSecrets {

@@ -22,11 +22,14 @@ import type { SlackPath } from "../../adapters/slack/inbound/parse-request";
 import { createSlackWebClient } from "../../adapters/slack/web-client";
 import type { IncidentStore } from "../../core/ports/incident-store";
 import { incidentMessage, type OutgoingMessage, sendToAdvanceQueue } from "../shared/advance-message";
-import { awsClients } from "../shared/clients";
-import { loadSlackConfig, once } from "../shared/config";
+import { dynamodbClient } from "../shared/clients/dynamodb";
+import { secretsManagerClient } from "../shared/clients/secrets-manager";
+import { sqsClient } from "../shared/clients/sqs";
+import { once } from "../shared/config-parse";
 import { createTelemetry, errorFields, type Telemetry } from "../shared/observability";
 import { dynamoStore } from "../shared/runtime";
 import { type SecretSource, type SlackSecrets, slackSecretsFrom } from "../shared/secrets";
+import { loadSlackConfig } from "./config";
 import { DynamoDbDedupe } from "./dynamodb-dedupe";
 import { createSlackWeb, type SlackWeb } from "./slack-web";
 
@@ -138,10 +141,11 @@ export function createSlackHandler(deps: SlackFunctionDeps): SlackFunctionHandle
 const build = once(() => {
   const config = loadSlackConfig(process.env);
   const telemetry = createTelemetry({ serviceName: "slack" });
-  const sqs: SQSClient = awsClients.sqs;
+  const sqs: SQSClient = sqsClient();
+  const dynamodb = dynamodbClient();
   let current: { token: string; web: SlackWeb } | undefined;
   return createSlackHandler({
-    secrets: slackSecretsFrom(awsClients.secretsManager, config.secretId),
+    secrets: slackSecretsFrom(secretsManagerClient(), config.secretId),
     web(botToken) {
       if (current?.token !== botToken) {
         const client = createSlackWebClient({
@@ -155,8 +159,8 @@ const build = once(() => {
       return current.web;
     },
     responders: config.responders,
-    dedupe: new DynamoDbDedupe({ client: awsClients.dynamodb, tableName: config.tableName }),
-    incidents: dynamoStore(awsClients.dynamodb, config.tableName),
+    dedupe: new DynamoDbDedupe({ client: dynamodb, tableName: config.tableName }),
+    incidents: dynamoStore(dynamodb, config.tableName),
     enqueue: (message) => sendToAdvanceQueue(sqs, config.advanceQueueUrl, [message]),
     now: Date.now,
     telemetry,

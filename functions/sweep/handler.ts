@@ -15,10 +15,11 @@ import type { AppDeps } from "../../app/response-config";
 import { sweep } from "../../app/sweep";
 import { toEmfLines } from "../../core/metrics/emf";
 import { responseMetrics } from "../../core/metrics/response-metrics";
-import { awsClients } from "../shared/clients";
-import { loadSweepConfig, once } from "../shared/config";
+import { dynamodbClient } from "../shared/clients/dynamodb";
+import { once } from "../shared/config-parse";
 import { createTelemetry, errorFields, type Telemetry } from "../shared/observability";
 import { dynamoStore, observedStore, recordOpenIncidents, wallClock } from "../shared/runtime";
+import { loadSweepConfig } from "./config";
 
 /** Stop starting batches when less than this is left of the invocation. */
 export const MIN_TIME_LEFT_MS = 10_000;
@@ -96,7 +97,7 @@ const build = once(() => {
   const telemetry = createTelemetry({ serviceName: "sweep" });
   return createSweepHandler({
     app: {
-      store: observedStore(dynamoStore(awsClients.dynamodb, config.tableName), telemetry),
+      store: observedStore(dynamoStore(dynamodbClient(), config.tableName), telemetry),
       clock: wallClock,
       config: config.response,
     },

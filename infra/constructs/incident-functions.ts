@@ -257,6 +257,7 @@ export class IncidentFunctions extends Construct {
         format: OutputFormat.ESM,
         minify: BUNDLE.minify,
         sourceMap: BUNDLE.sourceMap,
+        sourcesContent: BUNDLE.sourcesContent,
         externalModules: [...BUNDLE.externalModules],
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,

@@ -10,7 +10,7 @@
  *   authority, and the name only labels the timeline.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { act, responderActionSchema } from "../../app/act";
 import { TooMuchContentionError } from "../../app/advance";
 import { InputError } from "../../core/errors";

@@ -110,8 +110,8 @@ describe("the entry points wired from the environment", () => {
       IR_RUNBOOK_BASE_URL: "https://runbooks.example.com",
       IR_SLACK_RESPONDERS: '{"userIds":["U0ALICE"]}',
     });
-    const { awsClients } = await import("../../functions/shared/clients");
-    emulateTransactWrites(awsClients.dynamodb);
+    const { dynamodbClient } = await import("../../functions/shared/clients/dynamodb");
+    emulateTransactWrites(dynamodbClient());
     mocks.sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     mocks.eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "evt-9" }] });
     mocks.secrets
@@ -137,11 +137,11 @@ describe("the entry points wired from the environment", () => {
       .flatMap((c) => c.args[0].input.Entries ?? []);
     const advanced = await advance(sqsEventFromEntries(entries), makeContext());
     const { DynamoDbIncidentStore } = await import("../../adapters/dynamodb/incident-store");
-    const { awsClients } = await import("../../functions/shared/clients");
-    const store = new DynamoDbIncidentStore({ client: awsClients.dynamodb, tableName });
+    const { dynamodbClient } = await import("../../functions/shared/clients/dynamodb");
+    const store = new DynamoDbIncidentStore({ client: dynamodbClient(), tableName });
     const [incident] = await store.listIncidents({ open: true });
     const publish = (await store.commandsOf(incident!.id)).find((c) => c.type === "publishIncidentEvent")!;
-    const { Item } = await awsClients.dynamodb.send(
+    const { Item } = await dynamodbClient().send(
       new GetItemCommand({ TableName: tableName, Key: commandKey(incident!.id, publish.id) }),
     );
     const dispatched = await dispatch(makeStreamEvent([makeStreamRecord(Item!)]), makeContext());

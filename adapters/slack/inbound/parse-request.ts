@@ -9,7 +9,7 @@
  * Anything malformed is an InputError naming what is wrong; nothing else is ever thrown, whatever the body.
  * Only the fields we use are kept, each bounded, so later code never sees unbounded strings.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InputError } from "../../../core/errors";
 
 export type SlackPath = "/slack/interactions" | "/slack/commands";

@@ -11,7 +11,6 @@ import { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { BatchUpdateFindingsCommand, SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -22,9 +21,9 @@ import { createCommandExecutor } from "../../../app/execute-command";
 import { ingestFinding } from "../../../app/ingest";
 import { DEFAULT_RESPONSE_CONFIG } from "../../../app/response-config";
 import { awsCapabilities } from "../../../functions/dispatch/capabilities";
+import type { DispatchClients } from "../../../functions/dispatch/clients";
+import { loadDispatchConfig } from "../../../functions/dispatch/config";
 import { createDispatchHandler } from "../../../functions/dispatch/handler";
-import type { AwsClients } from "../../../functions/shared/clients";
-import { loadDispatchConfig } from "../../../functions/shared/config";
 import { observedStore } from "../../../functions/shared/runtime";
 import { type Dynalite, startDynalite } from "../../support/dynalite";
 import { FakeSlack } from "../../support/slack-server";
@@ -86,9 +85,7 @@ const ENV = {
 function setup(env: Record<string, string> = ENV) {
   const recorded = recordingTelemetry();
   const sleep = vi.fn(async (_ms: number) => undefined);
-  const clients: AwsClients = {
-    dynamodb: dynalite.client,
-    sqs: new SQSClient({ region: "us-east-1" }),
+  const clients: DispatchClients = {
     sns: new SNSClient({ region: "us-east-1" }),
     securityHub: securityHubClient,
     eventBridge: eventBridgeClient,

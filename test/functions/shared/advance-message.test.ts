@@ -8,7 +8,6 @@ import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  advanceMessageSchema,
   batchesOf,
   findingMessage,
   MAX_MESSAGE_BYTES,
@@ -16,6 +15,7 @@ import {
   QueueSendError,
   sendToAdvanceQueue,
 } from "../../../functions/shared/advance-message";
+import { advanceMessageSchema } from "../../../functions/shared/advance-message-schema";
 import { makeFinding } from "../../support/incident-record.factory";
 import { QUEUE_URL } from "../support/lambda-events.factory";
 import { firstFindingOf, GUARDDUTY_EVENT } from "../support/pipeline";

@@ -20,6 +20,7 @@ import {
   once,
   SCHEMAS,
 } from "../../../functions/shared/config";
+import { DEFAULT_FUNCTION_RESPONSE_CONFIG } from "../../../functions/shared/config-parse";
 import { ENV, FUNCTION_ENV, FUNCTION_NAMES } from "../../../functions/shared/env-names";
 import { QUEUE_URL } from "../support/lambda-events.factory";
 
@@ -218,6 +219,25 @@ describe("function configuration", () => {
     expect(dispatch.slack?.channels).toEqual(slack.channels);
     expect(dispatch.slack?.mentions).toEqual(slack.mentions);
     expect(slackFn.responders).toEqual({ userIds: ["U0ALICE01"], groupIds: ["S0SECOPS1"] });
+  });
+
+  it("gives every function the app's default response config, alarm rules included", () => {
+    // Prepare
+    const env = { IR_TABLE_NAME: "t", IR_ADVANCE_QUEUE_URL: QUEUE_URL };
+
+    // Act
+    const responses = [
+      loadAdvanceConfig(env).response,
+      loadDispatchConfig(env).response,
+      loadSweepConfig(env).response,
+    ];
+
+    // Assess
+    expect(DEFAULT_FUNCTION_RESPONSE_CONFIG).toEqual(DEFAULT_RESPONSE_CONFIG);
+    expect(DEFAULT_FUNCTION_RESPONSE_CONFIG.normalize.alarmRules).toBe(
+      DEFAULT_RESPONSE_CONFIG.normalize.alarmRules,
+    );
+    for (const response of responses) expect(response).toEqual(DEFAULT_RESPONSE_CONFIG);
   });
 
   it("defaults the sweep's bounds", () => {
