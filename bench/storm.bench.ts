@@ -5,10 +5,11 @@
  * (adapters/slack/channel-rate-limit.ts) and every Slack round trip are real. All chat goes to ONE
  * channel, as the local Slack wiring (server/wiring/slack.ts) does.
  *
- * Rate limiter: `maxWaitMs: 0`, i.e. a write whose channel slot is taken is refused at once with
- * RetryLaterError and its command stays pending. Not the adapter's default (wait up to 1.5 s in-process):
- * the local dispatcher is a turn of the ONE sequential scheduler, so an in-process wait also stops the
- * inbox worker, and under a storm every dispatcher turn would sleep about a second.
+ * Rate limiter: the local wiring's own (server/wiring/slack.ts localRateLimiter): `maxWaitMs: 0`, i.e. a
+ * write whose channel slot is taken is refused at once with RetryLaterError and its command stays pending,
+ * holding its place in the channel's queue. Not the adapter's default (wait up to 1.5 s in-process): the
+ * local dispatcher is a turn of the ONE sequential scheduler, so an in-process wait also stops the inbox
+ * worker, and under a storm every dispatcher turn would sleep about a second.
  *
  * (a) storm — STORM_FINDINGS distinct GuardDuty findings over STORM_INSTANCES instances (instance = i % 50;
  *     severity climbs LOW → MEDIUM → HIGH → CRITICAL along the stream, so incident messages are re-rendered
@@ -42,7 +43,6 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
-import { ChannelRateLimiter } from "../adapters/slack/channel-rate-limit";
 import { SlackChatOps } from "../adapters/slack/chat-ops";
 import { createSlackWebClient } from "../adapters/slack/web-client";
 import type { ChatOps } from "../core/ports/chat-ops";
@@ -52,6 +52,7 @@ import { createHttpApp } from "../server/http/app";
 import { createLogger } from "../server/logger";
 import { createRuntime, type Runtime } from "../server/runtime/runtime";
 import { ScaledClock } from "../server/runtime/scaled-clock";
+import { localRateLimiter } from "../server/wiring/slack";
 import { FakeChatOps } from "../test/support/chat-ops.fake";
 import { FakeSlack } from "../test/support/slack-server";
 import { type BenchLine, percentile } from "./report";
@@ -168,7 +169,7 @@ async function startHarness(kind: ChatKind): Promise<Harness> {
           client: createSlackWebClient({ token: FakeSlack.TOKEN, slackApiUrl: slack.url }),
           channels: { default: CHANNEL },
           runbookBaseUrl: "http://127.0.0.1:8787",
-          rateLimiter: new ChannelRateLimiter({ maxWaitMs: 0 }),
+          rateLimiter: localRateLimiter(),
         }),
   );
   const errorLogs: string[] = [];

@@ -18,11 +18,16 @@
  * (`updated_by`, a command id `<incidentId>:<version>:<n>`); an update from an older command is skipped.
  *
  * Rate limits: writes are paced per channel (channel-rate-limit.ts); a 429 or `ratelimited` becomes
- * RetryLaterError with Slack's Retry-After, so the command stays pending. Other failures throw
+ * RetryLaterError with Slack's Retry-After, so the command stays pending. The channel's slot is taken
+ * BEFORE the duplicate check or the ordering read: under a storm most attempts are refused for now, and
+ * those must cost nothing but a local check — every Slack read is then followed by the write it guards
+ * (or, rarely, finds the write already done and leaves its slot unused). The check is never skipped: an
+ * attempt before a crash, or in another process, leaves no trace this process could see, and the outbox
+ * does not record attempts; with the slot first it costs one read per actual write. Other failures throw
  * SlackApiError naming the method and Slack's error code (web-client.ts); the token never appears.
  */
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
+import * as z from "zod";
 import { SEVERITY_LABELS, type SeverityLabel } from "../../core/findings/severity";
 import type { CommandParams } from "../../core/incident/commands";
 import type { ChatMessageRef, ChatOps } from "../../core/ports/chat-ops";
@@ -132,8 +137,7 @@ export class SlackChatOps implements ChatOps {
     params: CommandParams<"postIncidentMessage">,
   ): Promise<ChatMessageRef> {
     const channel = this.channelFor(params.incident.severity);
-    const message = this.renderIncident(params);
-    return this.postOnce(commandId, channel, message);
+    return this.postOnce(commandId, channel, () => this.renderIncident(params));
   }
 
   async updateIncidentMessage(
@@ -141,13 +145,15 @@ export class SlackChatOps implements ChatOps {
     ref: ChatMessageRef,
     params: CommandParams<"updateIncidentMessage">,
   ): Promise<void> {
+    // The slot first: a refused update costs no Slack call. The ticket is the message, not the command, so
+    // a newer update of the same message keeps the place of the older one it replaced (coalesced).
+    await this.limiter.acquire(ref.channel, `update:${ref.ts}`);
     const current = await this.readMessage(ref);
     const postedBy = current ? payloadString(current, "command_id") : undefined;
     const applied = commandOrder(current ? (payloadString(current, "updated_by") ?? postedBy) : undefined);
     const mine = commandOrder(commandId);
     if (applied && mine && isOlderOrSame(mine, applied)) return; // a newer (or this) update is already shown
     const message = this.renderIncident(params);
-    await this.limiter.acquire(ref.channel);
     await this.write("chat.update", ref.channel, () =>
       this.client.chat.update({
         channel: ref.channel,
@@ -173,7 +179,7 @@ export class SlackChatOps implements ChatOps {
     ref: ChatMessageRef,
     params: CommandParams<"postThreadReply">,
   ): Promise<ChatMessageRef> {
-    return this.postOnce(commandId, ref.channel, renderThreadReply(params, this.render), ref.ts);
+    return this.postOnce(commandId, ref.channel, () => renderThreadReply(params, this.render), ref.ts);
   }
 
   /** Broadcast to the channel as well: an escalation must be seen, not buried in a thread. */
@@ -182,20 +188,24 @@ export class SlackChatOps implements ChatOps {
     ref: ChatMessageRef,
     params: CommandParams<"mentionInChat">,
   ): Promise<ChatMessageRef> {
-    return this.postOnce(commandId, ref.channel, renderMention(params, this.mentions), ref.ts, true);
+    return this.postOnce(commandId, ref.channel, () => renderMention(params, this.mentions), ref.ts, true);
   }
 
+  /** `render` runs only once the post can go out: a refused attempt renders nothing. */
   private async postOnce(
     commandId: string,
     channel: string,
-    message: SlackMessage,
+    render: () => SlackMessage,
     threadTs?: string,
     broadcast = false,
   ): Promise<ChatMessageRef> {
+    // The slot first, the duplicate check second: a write refused for now (the channel's slot is taken)
+    // costs no Slack call at all, and the check reads Slack only when the post can go out right after it.
+    await this.limiter.acquire(channel, commandId);
     // A crash between Slack's answer and our commit must not double-post: look for this command first.
     const already = await this.findPosted(commandId, channel, threadTs);
     if (already) return already;
-    await this.limiter.acquire(channel);
+    const message = render();
     const args = {
       channel,
       text: message.text,

@@ -7,6 +7,11 @@
  * ingested and the rows still queued: re-processed at most, never lost, never doubled (ingest is
  * idempotent anyway: findings dedupe on identity, quarantine entries on id).
  *
+ * A batch is also bounded in time (`turnBudgetMs`): after a stall the inbox may hold hundreds of bodies,
+ * and ingesting them all in one turn would hold every one of their chat messages back until the last is
+ * in (the dispatcher runs between turns of the one scheduler). The bodies left over stay queued, in
+ * order, for the next turn; the ones ingested are deleted in their batch's transaction as before.
+ *
  * A batch that fails is retried body by body; a body that keeps failing on its own (a bug, not bad input:
  * bad input is quarantined by ingest) is given up after `maxAttempts`: moved to quarantine with the error,
  * in the same transaction that deletes it, so one poison body cannot block the queue.
@@ -31,18 +36,34 @@ export interface InboxWorkerDeps {
   intervalMs?: number;
   /** Called after a batch has been committed (the runtime wakes the dispatcher). */
   onIngested?: (items: number) => void;
+  /** A batch takes no further body once it has run this long (real ms); at least one is always taken. */
+  turnBudgetMs?: number;
+  /** Real time in ms, for the turn budget. */
+  nowMs?: () => number;
 }
+
+const DEFAULT_TURN_BUDGET_MS = 10;
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function createInboxWorker(deps: InboxWorkerDeps): ScheduledTask {
   const { inbox, unitOfWork, log, counters } = deps;
   const maxAttempts = deps.maxAttempts ?? 3;
+  const turnBudgetMs = deps.turnBudgetMs ?? DEFAULT_TURN_BUDGET_MS;
+  const nowMs = deps.nowMs ?? (() => performance.now());
 
+  /** Ingests `items` in order, within the turn budget, in one transaction; returns how many it took. */
   const ingestAll = (items: readonly InboxItem[]) =>
     unitOfWork.run(async () => {
-      for (const item of items) await ingestStoredInput(deps.ingest, item);
-      inbox.remove(items.map((item) => item.seq));
+      const start = nowMs();
+      const done: number[] = [];
+      for (const item of items) {
+        if (done.length > 0 && nowMs() - start >= turnBudgetMs) break;
+        await ingestStoredInput(deps.ingest, item);
+        done.push(item.seq);
+      }
+      inbox.remove(done);
+      return done.length;
     });
 
   async function oneByOne(items: readonly InboxItem[]): Promise<number> {
@@ -86,9 +107,10 @@ export function createInboxWorker(deps: InboxWorkerDeps): ScheduledTask {
       const items = inbox.take(deps.batchSize);
       if (items.length === 0) return { worked: 0, more: false };
       let ingested: number;
+      let taken = items.length;
       try {
-        await ingestAll(items);
-        ingested = items.length;
+        ingested = await ingestAll(items);
+        taken = ingested;
         counters.inboxBatches++;
       } catch (error) {
         counters.inboxBatchFailures++;
@@ -98,7 +120,7 @@ export function createInboxWorker(deps: InboxWorkerDeps): ScheduledTask {
       counters.inboxItemsIngested += ingested;
       log.debug("inbox batch ingested", { items: items.length, ingested });
       if (ingested > 0) deps.onIngested?.(ingested);
-      return { worked: items.length, more: items.length === deps.batchSize };
+      return { worked: taken, more: taken < items.length || items.length === deps.batchSize };
     },
   };
 }

@@ -27,12 +27,13 @@ import type { UnitOfWork } from "../../core/ports/unit-of-work";
 import { responseConfigOf, type ServerConfig } from "../config";
 import type { Logger } from "../logger";
 import { RuntimeCounters } from "./counters";
-import { createDispatcher } from "./dispatcher";
+import { createDispatcher, type Dispatcher } from "./dispatcher";
 import { createInboxWorker } from "./inbox-worker";
 import { randomIncidentIds } from "./incident-ids";
 import { localCapabilities } from "./local-capabilities";
 import { SequentialScheduler } from "./scheduler";
 import { createSweeper, sweepIntervalMs } from "./sweeper";
+import { watchCommittedCommands } from "./watched-store";
 
 export const DATABASE_FILE = "incidents.db";
 /** Postmortem draft copies, under the data directory. */
@@ -74,6 +75,8 @@ export interface Runtime {
   /** Everything the use-cases need (ingest, act, advance, dispatch, sweep). */
   readonly deps: RuntimeDeps;
   readonly scheduler: SequentialScheduler;
+  /** The dispatcher task (its turns run on the scheduler; exposed for its counts and for tests). */
+  readonly dispatcher: Dispatcher;
   readonly counters: RuntimeCounters;
   readonly log: Logger;
   readonly operatorToken: string;
@@ -115,8 +118,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       },
     }),
   );
+  // Every commit's outbox commands go straight to the dispatcher's index (see dispatcher.ts).
+  let dispatcher: Dispatcher | undefined;
+  const store = watchCommittedCommands(stores.store, (commands) => dispatcher?.notice(commands));
   const deps: RuntimeDeps = {
-    store: stores.store,
+    store,
     quarantine: stores.quarantine,
     unitOfWork: stores.unitOfWork,
     clock,
@@ -128,6 +134,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   // The scheduler is created after its tasks, which wake each other through it.
   let scheduler: SequentialScheduler | undefined;
   const wake = (name: string) => () => scheduler?.wake(name);
+  dispatcher = createDispatcher({
+    dispatch: deps,
+    // A Slack round trip must not stop ingestion: slow commands finish outside their turn.
+    turns: {
+      lease: () => (scheduler ? scheduler.lease() : Promise.resolve(() => {})),
+      hold: (work) => scheduler?.hold(work),
+      wake: wake("dispatcher"),
+    },
+    log: log.child({ component: "dispatcher" }),
+    counters,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
   const tasks = [
     createInboxWorker({
       ingest: deps,
@@ -137,13 +155,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       counters,
       batchSize: config.inbox.batchSize,
       onIngested: wake("dispatcher"),
-    }),
-    createDispatcher({
-      dispatch: deps,
-      log: log.child({ component: "dispatcher" }),
-      counters,
       ...(options.nowMs ? { nowMs: options.nowMs } : {}),
     }),
+    dispatcher,
     createSweeper({
       app: deps,
       log: log.child({ component: "sweeper" }),
@@ -154,6 +168,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   ];
   scheduler = new SequentialScheduler(tasks, log.child({ component: "scheduler" }), options.nowMs);
   const running = scheduler;
+  const dispatching = dispatcher;
   let closed = false;
 
   return {
@@ -168,6 +183,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     containment,
     deps,
     scheduler: running,
+    dispatcher: dispatching,
     counters,
     log,
     operatorToken: options.operatorToken,

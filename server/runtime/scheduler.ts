@@ -12,12 +12,18 @@
  * Invariants:
  * - At most one turn runs at a time (a promise-chain mutex); `exclusive` work is a turn too.
  * - A task that reports `more` runs again as soon as the others due before it have had their turn, so a
- *   busy task cannot starve the rest; an idle task runs again after its interval, or when woken.
+ *   busy task cannot starve the rest; an idle task runs again after its interval, or when woken. Waking
+ *   a task that is already due changes nothing: it keeps its place in line.
  * - The loop yields to the event loop after every turn, so HTTP requests and signals are served even
  *   while a task has more work.
  * - A task that throws is logged and retried after its interval; the loop never dies of it.
- * - `stop` lets the turn in hand (and any exclusive work already queued) finish, then resolves; nothing
- *   new starts afterwards. Scheduling uses real time, not the (possibly scaled) service clock.
+ * - Work that waits on the outside world (a Slack call taking hundreds of ms) need not hold the turn: it
+ *   runs outside any turn (`hold` registers it) and comes back for a turn of its own (`lease`) to touch
+ *   the store again — see the dispatcher. Nothing that awaits real I/O ever runs inside a turn's store
+ *   transaction, so the invariant above holds.
+ * - `stop` lets the turn in hand (and any exclusive work already queued) finish, then the work held outside
+ *   (which still gets its leases), then resolves; nothing new starts afterwards. Scheduling uses real time,
+ *   not the (possibly scaled) service clock.
  */
 import type { Logger } from "../logger";
 
@@ -49,6 +55,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export class SequentialScheduler {
   private tail: Promise<void> = Promise.resolve();
+  private readonly held = new Set<Promise<unknown>>();
   private readonly dueAt = new Map<string, number>();
   private stopping = false;
   private loopDone: Promise<void> | null = null;
@@ -72,6 +79,28 @@ export class SequentialScheduler {
     return run;
   }
 
+  /**
+   * A turn for work that started outside the loop (held I/O coming back): resolves, once every turn queued
+   * before it has finished, with `release`; the turn lasts until `release()` is called. Granted during
+   * `stop` as well, so held work can finish.
+   */
+  lease(): Promise<() => void> {
+    let release: () => void = noop;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const granted = this.tail.then(() => release);
+    this.tail = granted.then(() => done);
+    return granted;
+  }
+
+  /** Work in hand outside any turn (in-flight I/O): `stop` and `runUntilIdle` wait for it to settle. */
+  hold(work: Promise<unknown>): void {
+    const settled = work.then(noop, noop);
+    this.held.add(settled);
+    void settled.then(() => this.held.delete(settled));
+  }
+
   start(): void {
     if (this.loopDone || this.stopping) return;
     const now = this.nowMs();
@@ -79,10 +108,15 @@ export class SequentialScheduler {
     this.loopDone = this.loop();
   }
 
-  /** Asks for a task's turn now (e.g. the inbox worker after a POST /events). Unknown names are ignored. */
+  /**
+   * Asks for a task's turn now (e.g. the inbox worker after a POST /events). Unknown names are ignored.
+   * A task already due keeps its place: waking it again (a stream of POSTs) must not push it behind a
+   * busy task that became due after it.
+   */
   wake(name: string): void {
     if (!this.dueAt.has(name) && !this.tasks.some((t) => t.name === name)) return;
-    this.dueAt.set(name, this.nowMs());
+    const now = this.nowMs();
+    this.dueAt.set(name, Math.min(this.dueAt.get(name) ?? now, now));
     this.wakeUp?.();
   }
 
@@ -91,8 +125,9 @@ export class SequentialScheduler {
   }
 
   /**
-   * Runs every task, in order, round after round, until a round does no work (or `maxRounds`). For tests
-   * and one-shot tools: deterministic, no timers. Returns the work done.
+   * Runs every task, in order, round after round, until a round does no work and leaves none held (or
+   * `maxRounds`); held work is waited for after each round. For tests and one-shot tools: deterministic,
+   * no timers. Returns the work done.
    */
   async runUntilIdle(maxRounds = 100): Promise<number> {
     let total = 0;
@@ -100,7 +135,9 @@ export class SequentialScheduler {
       let worked = 0;
       for (const task of this.tasks) worked += (await this.turn(task)).worked;
       total += worked;
-      if (worked === 0) break;
+      const heldAny = this.held.size > 0;
+      await this.settleHeld();
+      if (worked === 0 && !heldAny) break;
     }
     return total;
   }
@@ -109,7 +146,12 @@ export class SequentialScheduler {
     this.stopping = true;
     this.wakeUp?.();
     if (this.loopDone) await this.loopDone;
+    await this.settleHeld();
     await this.tail;
+  }
+
+  private async settleHeld(): Promise<void> {
+    while (this.held.size > 0) await Promise.allSettled([...this.held]);
   }
 
   private async loop(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Slack on the local server, when `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are both set:
  * - chat commands go to SlackChatOps (adapters/slack/chat-ops.ts) in the config's `channels.incidents`
- *   channel (a channel id), with escalation mentions taken from the config's responders;
+ *   channel (a channel id), with escalation mentions taken from the config's responders, paced per channel
+ *   without ever sleeping in the scheduler (localRateLimiter);
  * - `POST /slack/interactions` and `POST /slack/commands` run handleSlackRequest: signature, parse,
  *   authorize (responders with a `slackUserId`), act once (in-memory dedupe). Actions are applied as a
  *   scheduler turn; replies go to Slack's response_url with fetch; modals open with views.open.
@@ -18,6 +19,7 @@
 import type { View, WebClient } from "@slack/web-api";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ChannelRateLimiter } from "../../adapters/slack/channel-rate-limit";
 import { SlackChatOps, slackChannelIdSchema } from "../../adapters/slack/chat-ops";
 import type { SlackResponders } from "../../adapters/slack/inbound/authorize";
 import { InMemoryDedupe } from "../../adapters/slack/inbound/dedupe";
@@ -95,6 +97,15 @@ export function slackChannelOf(config: ServerConfig): string {
     );
   return channel;
 }
+
+/**
+ * The channel pacing for the local runtime: never wait in-process (`maxWaitMs: 0`) — the dispatcher is a
+ * turn of the ONE sequential scheduler, so a wait there would also stop ingestion and every other loop;
+ * a write whose slot is taken is refused at once and its command stays pending. Refused writes hold their
+ * place in the channel's queue (`reserveWhenRefused`): this process is the only dispatcher and retries them
+ * itself, at the time the refusal named.
+ */
+export const localRateLimiter = () => new ChannelRateLimiter({ maxWaitMs: 0, reserveWhenRefused: true });
 
 /**
  * SlackChatOps built on first use: its runbook links need the server's URL, which is known only once it
@@ -176,6 +187,7 @@ export function createSlackIntegration(options: SlackIntegrationOptions): SlackI
         channels: { default: channel, ...config.channels.bySeverity },
         runbookBaseUrl: options.baseUrl(),
         mentions: slackMentionsOf(config),
+        rateLimiter: localRateLimiter(),
       }),
   );
   const nowMs = options.nowMs ?? Date.now;

@@ -2,7 +2,8 @@
  * SlackChatOps with the real WebClient against the local fake Slack: the message posted to the
  * severity's channel and updated in place, thread replies and mentions, escaping in the actual request,
  * limits with huge inputs, rate limits as RetryLaterError, errors without secrets, and at-most-once
- * posting per command id (including after a "crash" between Slack's answer and our commit).
+ * posting per command id (including after a "crash" between Slack's answer and our commit). The channel's
+ * slot is checked before any Slack call: a write refused for now reads nothing from Slack.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blockKitViolations, type SlackMessage } from "../../../adapters/slack/block-kit";
@@ -382,5 +383,80 @@ describe("rate limits and errors", () => {
     // Assess
     await expect(posting).rejects.toThrow("Slack chat.postMessage failed: http_500");
     expect(slack.messages()).toEqual([]);
+  });
+});
+
+describe("the channel's slot before any Slack call", () => {
+  /** A queueing limiter on a clock the test moves. */
+  function queuedChat() {
+    const clock = { t: 1_000_000 };
+    const limiter = new ChannelRateLimiter({
+      intervalMs: 1000,
+      maxWaitMs: 0,
+      reserveWhenRefused: true,
+      now: () => clock.t,
+    });
+    return { chat: makeChat({ limiter }), clock };
+  }
+  const reads = () =>
+    slack.calls("conversations.history").length + slack.calls("conversations.replies").length;
+
+  it("refuses a post whose slot is taken without reading Slack, and reads once when it can go out", async () => {
+    // Prepare
+    const { chat, clock } = queuedChat();
+    await chat.postIncidentMessage("IR-0001:1:0", makePostParams());
+    const readsAfterFirst = reads();
+
+    // Act
+    const refused = chat.postIncidentMessage("IR-0002:1:0", makePostParams());
+    await expect(refused).rejects.toMatchObject({ retryAfterMs: 1000 });
+    const readsWhileRefused = reads();
+    clock.t += 1000;
+    await chat.postIncidentMessage("IR-0002:1:0", makePostParams());
+
+    // Assess
+    expect(readsAfterFirst).toBe(1);
+    expect(readsWhileRefused).toBe(1);
+    expect(reads()).toBe(2);
+    expect(posts()).toHaveLength(2);
+  });
+
+  it("refuses a thread reply or an update whose slot is taken without reading Slack", async () => {
+    // Prepare
+    const { chat } = queuedChat();
+    const ref = await chat.postIncidentMessage("IR-0001:1:0", makePostParams());
+    const before = slack.requests.length;
+
+    // Act
+    const reply = chat.postThreadReply("IR-0001:2:0", ref, makeReplyParams());
+    const update = chat.updateIncidentMessage("IR-0001:2:1", ref, makePostParams({ phase: "assess" }));
+
+    // Assess
+    await expect(reply).rejects.toBeInstanceOf(RetryLaterError);
+    await expect(update).rejects.toBeInstanceOf(RetryLaterError);
+    expect(slack.requests.length).toBe(before);
+  });
+
+  it("gives a newer update of the same message the place an older, superseded one was queued in", async () => {
+    // Prepare: the v2 update is refused and queued first, a thread reply behind it.
+    const { chat, clock } = queuedChat();
+    const ref = await chat.postIncidentMessage("IR-0001:1:0", makePostParams());
+    const v2 = chat.updateIncidentMessage("IR-0001:2:0", ref, makePostParams({ phase: "assess" }, "Assess"));
+    await expect(v2).rejects.toMatchObject({ retryAfterMs: 1000 });
+    const reply = chat.postThreadReply("IR-0001:2:1", ref, makeReplyParams());
+    await expect(reply).rejects.toMatchObject({ retryAfterMs: 2000 });
+
+    // Act: the v2 update was coalesced away; the v3 update comes at v2's slot.
+    clock.t += 1000;
+    await chat.updateIncidentMessage("IR-0001:3:0", ref, makePostParams({ phase: "contain" }, "Contain"));
+    const replyAtV2Slot = chat.postThreadReply("IR-0001:2:1", ref, makeReplyParams());
+
+    // Assess
+    await expect(replyAtV2Slot).rejects.toMatchObject({ retryAfterMs: 1000 });
+    expect(slack.calls("chat.update")).toHaveLength(1);
+    expect(slack.messages()[0]?.metadata?.event_payload).toEqual({
+      command_id: "IR-0001:1:0",
+      updated_by: "IR-0001:3:0",
+    });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The inbox worker on a real SQLite file: a batch is one group commit, its inbox rows are deleted in that
  * same transaction (a failure anywhere rolls back the ingest AND the delete), failed batches are retried
- * body by body, and a body that keeps failing ends in quarantine instead of blocking the queue.
+ * body by body, and a body that keeps failing ends in quarantine instead of blocking the queue. A batch
+ * keeps to its time budget: the bodies left over stay queued, in order, for the next turn.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SqliteInbox } from "../../../adapters/sqlite/inbox";
@@ -24,7 +25,15 @@ describe("inbox worker", () => {
 
   const enqueue = (...bodies: string[]) => bodies.map((b) => t.rt.inbox.enqueue(b, "http", t.clock.now()));
 
-  function worker(overrides: { inbox?: SqliteInbox; store?: IncidentStore; maxAttempts?: number } = {}) {
+  function worker(
+    overrides: {
+      inbox?: SqliteInbox;
+      store?: IncidentStore;
+      maxAttempts?: number;
+      nowMs?: () => number;
+      turnBudgetMs?: number;
+    } = {},
+  ) {
     const counters = new RuntimeCounters();
     const task = createInboxWorker({
       ingest: { ...t.rt.deps, ...(overrides.store ? { store: overrides.store } : {}) },
@@ -34,6 +43,9 @@ describe("inbox worker", () => {
       counters,
       batchSize: 10,
       ...(overrides.maxAttempts ? { maxAttempts: overrides.maxAttempts } : {}),
+      // Time stands still unless a test moves it: the turn budget never cuts a batch short by accident.
+      nowMs: overrides.nowMs ?? (() => 0),
+      ...(overrides.turnBudgetMs ? { turnBudgetMs: overrides.turnBudgetMs } : {}),
     });
     return { task, counters };
   }
@@ -157,5 +169,33 @@ describe("inbox worker", () => {
     expect(again[0]?.findings).toEqual([{ decision: "duplicate", incidentId: incidents[0]!.id }]);
     expect(await t.rt.deps.store.listIncidents()).toEqual(incidents);
     expect(await t.rt.deps.quarantine.list(10)).toHaveLength(1);
+  });
+
+  it("stops a batch at its time budget and leaves the rest queued, in order, for the next turn", async () => {
+    // Prepare: each body takes 6 ms of a 10 ms budget.
+    enqueue(body(1), body(2), body(3), body(4), body(5));
+    let now = 0;
+    const store = Object.create(t.rt.deps.store) as IncidentStore;
+    store.commit = async (commit) => {
+      now += 6;
+      return t.rt.deps.store.commit(commit);
+    };
+    const { task } = worker({ store, nowMs: () => now, turnBudgetMs: 10 });
+
+    // Act
+    const first = await task.run();
+    const left = t.rt.inbox.take(10).map((item) => item.body);
+    const second = await task.run();
+
+    // Assess
+    expect(first).toEqual({ worked: 2, more: true });
+    expect(left).toEqual([body(3), body(4), body(5)]);
+    expect(second).toEqual({ worked: 2, more: true });
+    expect((await t.rt.deps.store.listIncidents()).map((i) => i.correlationKey.slice(-1)).sort()).toEqual([
+      "1",
+      "2",
+      "3",
+      "4",
+    ]);
   });
 });

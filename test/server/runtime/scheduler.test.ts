@@ -1,6 +1,7 @@
 /**
  * The sequential scheduler: no two turns ever overlap (tasks and exclusive work alike), busy tasks do not
- * starve the others, failures do not kill the loop, and stop lets the turn in hand finish.
+ * starve the others (waking a due task again keeps its place), failures do not kill the loop, work held
+ * outside the turns gets a leased turn of its own, and stop lets the turn in hand and the held work finish.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { memoryLogger } from "../../../server/logger";
@@ -223,5 +224,111 @@ describe("SequentialScheduler", () => {
       "a:start",
       "b:start",
     ]);
+  });
+
+  it("keeps a woken task's place when it is woken again, instead of letting a busy task go first", async () => {
+    // Prepare: time moves only when the tasks say so.
+    let now = 0;
+    const order: string[] = [];
+    const inbox: ScheduledTask = {
+      name: "inbox",
+      intervalMs: 1000,
+      async run() {
+        order.push("inbox");
+        return { worked: 1, more: false };
+      },
+    };
+    const busy: ScheduledTask = {
+      name: "busy",
+      intervalMs: 1000,
+      async run() {
+        order.push("busy");
+        now += 1;
+        scheduler?.wake("inbox"); // a POST during the busy turn
+        now += 4;
+        // another POST right after the turn, before the next one is chosen
+        setImmediate(() => {
+          now += 1;
+          scheduler?.wake("inbox");
+        });
+        return { worked: 1, more: true };
+      },
+    };
+    scheduler = new SequentialScheduler([inbox, busy], memoryLogger(), () => now);
+
+    // Act
+    scheduler.start();
+    await until(() => order.length >= 3);
+    await scheduler.stop();
+
+    // Assess
+    expect(order.slice(0, 3)).toEqual(["inbox", "busy", "inbox"]);
+  });
+
+  it("gives held work a turn of its own after the turn in progress, and stop waits for it", async () => {
+    // Prepare
+    const order: string[] = [];
+    const sched = new SequentialScheduler([], memoryLogger());
+    scheduler = sched;
+    let answer: () => void = () => {};
+    const io = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    sched.hold(
+      (async () => {
+        await io; // the slow call, outside any turn
+        const release = await sched.lease();
+        order.push("held:start");
+        await tick();
+        order.push("held:end");
+        release();
+      })(),
+    );
+
+    // Act
+    await sched.exclusive(async () => {
+      order.push("turn:start");
+      answer();
+      await tick(5);
+      order.push("turn:end");
+    });
+    await sched.stop();
+
+    // Assess
+    expect(order).toEqual(["turn:start", "turn:end", "held:start", "held:end"]);
+    await expect(sched.exclusive(async () => 1)).rejects.toBeInstanceOf(ShuttingDownError);
+  });
+
+  it("runUntilIdle waits for held work and runs another round after it", async () => {
+    // Prepare
+    let finished = false;
+    let rounds = 0;
+    const sched: SequentialScheduler = new SequentialScheduler(
+      [
+        {
+          name: "starts-io",
+          intervalMs: 5,
+          async run() {
+            rounds++;
+            if (rounds === 1)
+              sched.hold(
+                tick(10).then(() => {
+                  finished = true;
+                }),
+              );
+            return { worked: 0, more: false };
+          },
+        },
+      ],
+      memoryLogger(),
+    );
+    scheduler = sched;
+
+    // Act
+    await sched.runUntilIdle();
+
+    // Assess
+    expect(finished).toBe(true);
+    expect(rounds).toBe(2);
   });
 });

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ChatOps } from "../../../core/ports/chat-ops";
 import { type ConfigFileInput, parseConfig } from "../../../server/config";
 import { createHttpApp } from "../../../server/http/app";
 import { memoryLogger } from "../../../server/logger";
@@ -16,7 +17,7 @@ export const T0 = "2024-05-01T10:00:00.000Z";
 export const TOKEN = "test-operator-token-0123456789";
 
 export function makeTestRuntime(
-  options: { start?: string; config?: ConfigFileInput; nowMs?: () => number } = {},
+  options: { start?: string; config?: ConfigFileInput; nowMs?: () => number; chat?: ChatOps } = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "ir-server-"));
   const clock = new TestClock(options.start ?? T0);
@@ -29,6 +30,7 @@ export function makeTestRuntime(
     operatorToken: TOKEN,
     ids: sequentialIds(),
     ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+    ...(options.chat ? { chat: options.chat } : {}),
   });
   const app = createHttpApp(rt);
   return {

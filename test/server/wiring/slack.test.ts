@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../../server/config";
 import {
+  localRateLimiter,
   slackChannelOf,
   slackMentionsOf,
   slackRespondersOf,
@@ -154,7 +155,14 @@ describe("Slack on the local server", () => {
     expect(sink.posts).toEqual([
       { response_type: "ephemeral", text: "Acknowledged IR-0001.", replace_original: false },
     ]);
-    expect(fake.calls("chat.update").length).toBeGreaterThan(0); // the dispatcher was woken
+    // The dispatcher was woken: the message is updated once the channel's next slot comes (≈ 1 s after
+    // the post; the local limiter refuses rather than sleeping in the scheduler).
+    const deadline = Date.now() + 5000;
+    while (fake.calls("chat.update").length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await t.rt.scheduler.runUntilIdle();
+    }
+    expect(fake.calls("chat.update").length).toBeGreaterThan(0);
   });
 
   it("refuses unsigned requests and people who are not responders, acting on nothing", async () => {
@@ -280,5 +288,30 @@ describe("Slack settings", () => {
     // Assess
     expect(responders).toEqual({ userIds: ["U0ALICE", "U0CISO"], groupIds: [] });
     expect(mentions).toEqual({ "on-call": "U0ALICE", ciso: "U0CISO" });
+  });
+});
+
+describe("localRateLimiter", () => {
+  it("never sleeps: a write whose slot is taken is refused at once, and keeps its place for the next slot", async () => {
+    // Prepare
+    const limiter = localRateLimiter();
+    await limiter.acquire("C0SECOPS", "IR-0001:1:0");
+
+    // Act
+    const started = Date.now();
+    const second = limiter.acquire("C0SECOPS", "IR-0002:1:0");
+    const third = limiter.acquire("C0SECOPS", "IR-0003:1:0");
+    const outcomes = await Promise.allSettled([second, third]);
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(
+      outcomes.map((o) => (o.status === "rejected" ? (o.reason as { name: string }).name : "ok")),
+    ).toEqual(["RetryLaterError", "RetryLaterError"]);
+    const waits = outcomes.map((o) =>
+      o.status === "rejected" ? (o.reason as { retryAfterMs: number }).retryAfterMs : 0,
+    );
+    expect(waits[1]! - waits[0]!).toBeGreaterThanOrEqual(990); // queued one slot behind the other
+    expect(limiter.waiting("C0SECOPS")).toBe(2);
   });
 });
