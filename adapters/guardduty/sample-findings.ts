@@ -156,7 +156,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 function plain(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
+  // An invalid Date becomes null, as JSON.stringify writes it (toISOString would throw).
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (Array.isArray(value)) return value.map(plain);
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;

@@ -126,6 +126,14 @@ describe("toWireFinding", () => {
     });
   });
 
+  it("writes an invalid Date as null, as JSON does", () => {
+    // Act
+    const wire = toWireFinding({ UpdatedAt: new Date(Number.NaN), Extra: [new Date(Number.NaN)] } as never);
+
+    // Assess
+    expect(wire).toMatchObject({ updatedAt: null, Extra: [null] });
+  });
+
   it("never throws, whatever the SDK object holds", () => {
     fc.assert(
       fc.property(fc.object({ withDate: true, withNullPrototype: true }), (value) => {
