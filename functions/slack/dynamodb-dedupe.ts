@@ -9,6 +9,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -29,6 +30,11 @@ export class DynamoDbDedupe implements DedupeStore {
     this.ttlMs = options.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
   }
 
+  private readonly keyOf = (key: string) => ({
+    pk: { S: `SLACK-DEDUPE#${sha256(key)}` },
+    sk: { S: "META" },
+  });
+
   async firstTime(key: string, now: number): Promise<boolean> {
     const expiresAtMs = now + this.ttlMs;
     try {
@@ -36,8 +42,7 @@ export class DynamoDbDedupe implements DedupeStore {
         new PutItemCommand({
           TableName: this.options.tableName,
           Item: {
-            pk: { S: `SLACK-DEDUPE#${sha256(key)}` },
-            sk: { S: "META" },
+            ...this.keyOf(key),
             entity: { S: "slack-dedupe" },
             expiresAtMs: { N: String(expiresAtMs) },
             [TTL_ATTRIBUTE]: { N: String(Math.ceil(expiresAtMs / 1000)) },
@@ -52,5 +57,11 @@ export class DynamoDbDedupe implements DedupeStore {
       if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
       throw error;
     }
+  }
+
+  async release(key: string): Promise<void> {
+    await this.options.client.send(
+      new DeleteItemCommand({ TableName: this.options.tableName, Key: this.keyOf(key) }),
+    );
   }
 }

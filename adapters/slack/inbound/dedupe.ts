@@ -2,7 +2,8 @@
  * Act-once for Slack clicks (DESIGN §5: "a double click acts once"). Slack may redeliver a request
  * (X-Slack-Retry-Num) and people double-click; both arrive with the same key, and only the first one acts.
  *
- * `firstTime(key, now)` is true exactly once per key within the TTL. The in-memory store here serves the
+ * `firstTime(key, now)` is true exactly once per key within the TTL, unless the work it let through failed
+ * and released the key: a click whose action could not be recorded is not lost, the retry acts. The in-memory store here serves the
  * local runtime and tests; a multi-instance runtime injects a durable one (e.g. a conditional put with a TTL
  * attribute) behind the same interface. Memory stays bounded: expired keys are swept as time passes, and
  * past `maxKeys` the oldest key is forgotten first.
@@ -11,6 +12,11 @@
 export interface DedupeStore {
   /** True the first time `key` is seen within the TTL (and records it); false for every repeat. */
   firstTime(key: string, now: number): Promise<boolean>;
+  /**
+   * Forgets `key`: the work it guarded failed, so the next attempt (Slack's redelivery, a second click)
+   * must act instead of being taken for a repeat.
+   */
+  release(key: string): Promise<void>;
 }
 
 /** Covers Slack's retries (up to minutes apart) and any double click, yet lets a later real click through. */
@@ -38,6 +44,10 @@ export class InMemoryDedupe implements DedupeStore {
       this.expiries.delete(oldest.value);
     }
     return true;
+  }
+
+  async release(key: string): Promise<void> {
+    this.expiries.delete(key);
   }
 
   /** How many keys are remembered (for tests and metrics). */

@@ -319,28 +319,49 @@ async function onBlockActions(
     userId,
     incidentId,
   ];
-  if (!(await deps.dedupe.firstTime(key.join("|"), now))) return ok();
+  const onceKey = key.join("|");
+  if (!(await deps.dedupe.firstTime(onceKey, now))) return ok();
 
   const effect = clicked.effect;
   switch (effect.kind) {
     case "act":
-      return ok(async () => {
-        const text = await actAndDescribe(deps, incidentId, effect.action(userId), userId, effect.done);
-        await reply(text)();
-      });
+      return ok(
+        releasedOnFailure(deps.dedupe, onceKey, async () => {
+          const text = await actAndDescribe(deps, incidentId, effect.action(userId), userId, effect.done);
+          await reply(text)();
+        }),
+      );
     case "modal": {
       const triggerId = payload.triggerId;
       if (triggerId === undefined) {
+        await deps.dedupe.release(onceKey);
         throw new InputError("missing_field", "a button that opens a modal needs a trigger_id", "$.payload");
       }
       const view = buildModal(effect.modal, incidentId);
-      return ok(() => deps.openModal(triggerId, view));
+      return ok(releasedOnFailure(deps.dedupe, onceKey, () => deps.openModal(triggerId, view)));
     }
     default: {
       const unknown: never = effect;
       throw new Error(`unhandled button effect ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/**
+ * Work let through by an act-once key. If it fails (the action could not be queued, the modal did not
+ * open), the key is released so that Slack's redelivery or the person's next click acts: a failed click
+ * must not be taken for a repeat. A refused action is not a failure (actAndDescribe answers it).
+ */
+function releasedOnFailure(dedupe: DedupeStore, key: string, work: () => Promise<void>) {
+  return async () => {
+    try {
+      await work();
+    } catch (error) {
+      // The work's own error is what the caller reports; a failed release leaves the key to its TTL.
+      await dedupe.release(key).catch(() => undefined);
+      throw error;
+    }
+  };
 }
 
 /** Applies the action; an action the incident refuses (InputError) is told to the person, not thrown. */
@@ -426,14 +447,17 @@ async function onViewSubmission(
   const note = (payload.values[NOTE_BLOCK_ID]?.[NOTE_INPUT_ID] ?? "").trim();
   if (spec.noteRequired && note === "") return fieldError("Write a note first.");
   if (note.length > MAX_NOTE_CHARS) return fieldError(`Keep the note under ${MAX_NOTE_CHARS} characters.`);
-  if (!(await deps.dedupe.firstTime(`view|${payload.viewId}|${payload.userId}`, now))) return ok();
+  const onceKey = `view|${payload.viewId}|${payload.userId}`;
+  if (!(await deps.dedupe.firstTime(onceKey, now))) return ok();
 
   const action: SlackResponderAction =
     kind === "note" ? { type: "note", note } : { type: "advance", ...(note ? { note } : {}) };
   // An empty 200 closes the modal; the incident message shows the result.
-  return ok(async () => {
-    await deps.act(incidentId, action, payload.userId);
-  });
+  return ok(
+    releasedOnFailure(deps.dedupe, onceKey, async () => {
+      await deps.act(incidentId, action, payload.userId);
+    }),
+  );
 }
 
 // ─── /ir ────────────────────────────────────────────────────────────────────────────────────────────────

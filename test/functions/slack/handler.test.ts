@@ -259,6 +259,30 @@ describe("slack handler", () => {
     expect(recorded.lines().find((l) => l.level === "ERROR")).toMatchObject({ enqueueFailed: true });
   });
 
+  it("acts on the retry of a click that got a 503, once the queue is back", async () => {
+    // Prepare
+    const { handler } = setup();
+    sqs
+      .on(SendMessageBatchCommand)
+      .rejectsOnce(Object.assign(new Error("down"), { name: "ServiceUnavailable" }))
+      .resolves({ Successful: [], Failed: [] });
+
+    // Act
+    const failed = await handler(signedEvent("/slack/interactions", click()));
+    const retried = await handler(signedEvent("/slack/interactions", click()));
+    const repeat = await handler(signedEvent("/slack/interactions", click()));
+
+    // Assess
+    expect([failed.statusCode, retried.statusCode, repeat.statusCode]).toEqual([503, 200, 200]);
+    const sent = sqs.commandCalls(SendMessageBatchCommand);
+    expect(sent).toHaveLength(2);
+    expect(JSON.parse(sent[1]!.args[0].input.Entries![0]!.MessageBody!)).toMatchObject({
+      kind: "responder-action",
+      incidentId: "IR-0001",
+      action: { type: "acknowledge" },
+    });
+  });
+
   it("answers 503 when the Slack secrets cannot be read", async () => {
     // Prepare
     const { handler } = setup();

@@ -165,4 +165,21 @@ describe("DynamoDB act-once store", () => {
     // Assess
     expect([first, repeat, other, expired]).toEqual([true, false, true, true]);
   });
+
+  it("forgets a released key in every container, and only that key", async () => {
+    // Prepare
+    const tableName = await dynalite.createTable();
+    const a = new DynamoDbDedupe({ client: dynalite.client, tableName });
+    const b = new DynamoDbDedupe({ client: dynalite.client, tableName });
+    await a.firstTime("action|ir_ack|C1|1.2|U1|IR-1", 10_000);
+    await a.firstTime("action|ir_ack|C1|1.2|U2|IR-1", 10_000);
+
+    // Act
+    await a.release("action|ir_ack|C1|1.2|U1|IR-1");
+
+    // Assess
+    expect(await b.firstTime("action|ir_ack|C1|1.2|U1|IR-1", 10_001)).toBe(true);
+    expect(await b.firstTime("action|ir_ack|C1|1.2|U1|IR-1", 10_002)).toBe(false);
+    expect(await b.firstTime("action|ir_ack|C1|1.2|U2|IR-1", 10_002)).toBe(false);
+  });
 });

@@ -19,6 +19,19 @@ describe("InMemoryDedupe", () => {
     expect(answers).toEqual([true, false, true, true]);
   });
 
+  it("lets a released key act again, and only that key", async () => {
+    // Prepare
+    const dedupe = new InMemoryDedupe();
+    await dedupe.firstTime("failed", T);
+    await dedupe.firstTime("done", T);
+    // Act
+    await dedupe.release("failed");
+    // Assess
+    expect(await dedupe.firstTime("failed", T + 1)).toBe(true);
+    expect(await dedupe.firstTime("failed", T + 2)).toBe(false);
+    expect(await dedupe.firstTime("done", T + 3)).toBe(false);
+  });
+
   it("remembers a key for the TTL, then lets it act again", async () => {
     // Prepare
     const dedupe = new InMemoryDedupe(60_000);

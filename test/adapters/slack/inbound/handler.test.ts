@@ -191,6 +191,52 @@ describe("handleSlackRequest: buttons", () => {
     expect(recorded.acts.map((a) => a.actor)).toEqual([RESPONDER, GROUP_MEMBER]);
   });
 
+  it("a click whose action could not be recorded is not lost: the retry acts", async () => {
+    // Prepare
+    let failNext = true;
+    const acted: string[] = [];
+    const { deps } = makeDeps({
+      act: async (_incidentId, action) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("queue unavailable");
+        }
+        acted.push(action.type);
+        return { status: "changed" };
+      },
+    });
+    // Act
+    const failed = handleSlackRequest(click(), NOW, deps).then((r) => r.work?.());
+    await expect(failed).rejects.toThrow("queue unavailable");
+    await send(
+      click({}, { "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error" }),
+      deps,
+      NOW + 500,
+    );
+    await send(click(), deps, NOW + 900);
+    // Assess: the retry acted once; the click after it is a repeat again
+    expect(acted).toEqual(["acknowledge"]);
+  });
+
+  it("a modal submission whose action failed can be submitted again", async () => {
+    // Prepare
+    let calls = 0;
+    const { deps } = makeDeps({
+      act: async () => {
+        calls++;
+        if (calls === 1) throw new Error("queue unavailable");
+        return { status: "changed" };
+      },
+    });
+    // Act
+    const failed = handleSlackRequest(submit(), NOW, deps).then((r) => r.work?.());
+    await expect(failed).rejects.toThrow("queue unavailable");
+    await send(submit(), deps, NOW + 500);
+    await send(submit(), deps, NOW + 900);
+    // Assess
+    expect(calls).toBe(2);
+  });
+
   it("a Slack retry (X-Slack-Retry-Num) of a click acts once", async () => {
     // Prepare
     const { deps, recorded } = makeDeps();
