@@ -6,6 +6,8 @@
  *
  * Chat message updates are "latest wins" (coalesce.ts): an update with a newer one still pending is recorded
  * as succeeded `{ coalesced: true, by }` without calling the executor, through the same result path.
+ * Security Hub updates that mean the same thing travel together (security-hub-batch.ts): the pending
+ * look-alikes of the dispatched one join its call and are recorded as succeeded `{ batchedInto }`.
  */
 import { type Command, parseCommand } from "../core/incident/commands";
 import type { IncidentEvent } from "../core/incident/events";
@@ -14,6 +16,7 @@ import type { CommandResult, JsonValue, StoredCommand } from "../core/ports/inci
 import { advance } from "./advance";
 import { supersedingCommand } from "./coalesce";
 import type { AppDeps } from "./response-config";
+import { batchWithSiblings, siblingResult } from "./security-hub-batch";
 
 export interface DispatchDeps extends AppDeps {
   executor: CommandExecutor;
@@ -55,15 +58,27 @@ export async function dispatch(deps: DispatchDeps, stored: StoredCommand): Promi
       ? { status: "coalesced", commandId: current.id, by: newer }
       : outcome;
   }
+  const batch = await batchWithSiblings(deps.store, command);
+  let value: JsonValue | undefined;
   try {
-    const value = await deps.executor.execute(command);
+    value = await deps.executor.execute(batch.command);
     result = { status: "succeeded", at: deps.clock.now(), ...(value === undefined ? {} : { result: value }) };
   } catch (error) {
     if (error instanceof RetryLaterError)
       return { status: "retry-later", commandId: current.id, retryAfterMs: error.retryAfterMs };
     result = { status: "failed", at: deps.clock.now(), error: message(error) };
   }
-  return feedBack(deps, current, result);
+  const outcome = await feedBack(deps, current, result);
+  if (result.status === "succeeded") {
+    for (const sibling of batch.siblings) {
+      await feedBack(deps, sibling, {
+        status: "succeeded",
+        at: result.at,
+        result: siblingResult(current.id, sibling, value),
+      });
+    }
+  }
+  return outcome;
 }
 
 async function feedBack(
