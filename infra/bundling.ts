@@ -47,12 +47,13 @@ export const LAZY_SDK_PACKAGES = [
 ] as const;
 
 /**
- * Clients only the dispatch function uses, loaded from the runtime's SDK: with them bundled the dispatch
- * bundle passes the 1 MB budget (EC2's client alone is 550 KB minified: the SDK's schema tables do not
- * tree-shake). They can move into the bundle once dispatch has room for them — see "Cold starts" in
- * functions/README.md for what that takes.
+ * Clients only the dispatch function uses, and only for rare commands (containment, GuardDuty feedback):
+ * loaded from the runtime's SDK on first use (dynamic import), so cold starts do not parse them. Bundled,
+ * they would take dispatch past the 1 MB budget (EC2's client alone is 550 KB minified: the SDK's schema
+ * tables do not tree-shake) and past 150 ms of import time. See "Cold starts" in functions/README.md.
  */
 export const RUNTIME_SDK_CLIENTS = [
+  "@aws-sdk/client-guardduty",
   "@aws-sdk/client-ec2",
   "@aws-sdk/client-iam",
   "@aws-sdk/client-sts",

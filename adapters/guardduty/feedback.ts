@@ -12,16 +12,13 @@
  * - Throttling and server faults → RetryLaterError; anything else → Error with the AWS error name. Only the
  *   administrator account may archive: a member account's refusal is a visible failure, not a silent skip.
  */
-import {
-  ArchiveFindingsCommand,
-  type GuardDutyClient,
-  UpdateFindingsFeedbackCommand,
-} from "@aws-sdk/client-guardduty";
+import type { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import type { Command } from "../../core/incident/commands";
 import type { JsonValue } from "../../core/ports/incident-store";
 import { toAdapterError } from "../aws/retry";
 import { truncateVisibly } from "../aws/truncate";
 import { chunk, type FullFindings, getFullFindings } from "./sample-findings";
+import { guardDutySdk } from "./sdk";
 
 export type SendGuardDutyFeedbackCommand = Extract<Command, { type: "sendGuardDutyFeedback" }>;
 
@@ -35,7 +32,7 @@ export interface DetectorLocation {
 
 export interface GuardDutyFeedbackOptions {
   /** One client for everything, or a client per account/region (e.g. an assumed role per member account). */
-  client: GuardDutyClient | ((where: DetectorLocation) => GuardDutyClient);
+  client: GuardDutyClient | ((where: DetectorLocation) => GuardDutyClient | Promise<GuardDutyClient>);
   /** Archive findings marked NOT_USEFUL (false positives). Default false. */
   archiveOnFalsePositive?: boolean;
 }
@@ -54,7 +51,8 @@ export class GuardDutyFeedback {
   /** Capabilities.sendGuardDutyFeedback. */
   readonly sendFeedback = async (command: SendGuardDutyFeedbackCommand): Promise<FeedbackResult> => {
     const { accountId, region, detectorId, feedback, comments } = command.params;
-    const client = this.clientFor({ accountId, region });
+    const client = await this.clientFor({ accountId, region });
+    const { ArchiveFindingsCommand, UpdateFindingsFeedbackCommand } = await guardDutySdk();
     const ids = [...new Set(command.params.findingIds)];
     const bounded = truncateVisibly(comments.trim(), COMMENTS_MAX);
     let calls = 0;
@@ -94,10 +92,10 @@ export class GuardDutyFeedback {
     if (typeof client !== "function") return getFullFindings(client, detectorId, findingIds);
     if (!where)
       throw new Error("getFullFindings needs the detector's account and region (clients are per location)");
-    return getFullFindings(client(where), detectorId, findingIds);
+    return getFullFindings(await client(where), detectorId, findingIds);
   }
 
-  private clientFor(where: DetectorLocation): GuardDutyClient {
+  private clientFor(where: DetectorLocation): GuardDutyClient | Promise<GuardDutyClient> {
     const { client } = this.options;
     return typeof client === "function" ? client(where) : client;
   }

@@ -11,16 +11,9 @@
  *   Ids GuardDuty did not return are reported, never silently lost.
  * - SDK errors go through adapters/aws/retry (throttling → RetryLaterError).
  */
-import {
-  CreateSampleFindingsCommand,
-  type Finding,
-  Finding$,
-  GetFindingsCommand,
-  type GuardDutyClient,
-  ListDetectorsCommand,
-  ListFindingsCommand,
-} from "@aws-sdk/client-guardduty";
+import type { Finding, GuardDutyClient } from "@aws-sdk/client-guardduty";
 import { toAdapterError } from "../aws/retry";
+import { guardDutySdk } from "./sdk";
 
 /** GuardDuty's documented maximum for FindingIds / FindingTypes in one call. */
 export const MAX_IDS_PER_CALL = 50;
@@ -45,6 +38,7 @@ async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
 
 /** The account's detector in the client's region (GuardDuty has at most one per region). */
 export async function findDetectorId(client: GuardDutyClient): Promise<string> {
+  const { ListDetectorsCommand } = await guardDutySdk();
   const response = await call("ListDetectors", () => client.send(new ListDetectorsCommand({})));
   const id = response.DetectorIds?.[0];
   if (!id) throw new Error("GuardDuty is not enabled in this region: ListDetectors returned no detector");
@@ -59,6 +53,7 @@ export async function createSampleFindings(
   const tooLong = findingTypes.find((t) => t.length === 0 || t.length > MAX_FINDING_TYPE_LENGTH);
   if (tooLong !== undefined)
     throw new Error(`not a GuardDuty finding type (1-${MAX_FINDING_TYPE_LENGTH} characters): "${tooLong}"`);
+  const { CreateSampleFindingsCommand } = await guardDutySdk();
   for (const types of chunk(findingTypes))
     await call("CreateSampleFindings", () =>
       client.send(new CreateSampleFindingsCommand({ DetectorId: detectorId, FindingTypes: types })),
@@ -80,11 +75,12 @@ export async function getFullFindings(
 ): Promise<FullFindings> {
   const unique = [...new Set(findingIds)];
   const findings: WireFinding[] = [];
+  const { GetFindingsCommand, Finding$ } = await guardDutySdk();
   for (const ids of chunk(unique)) {
     const response = await call("GetFindings", () =>
       client.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: ids })),
     );
-    for (const finding of response.Findings ?? []) findings.push(toWireFinding(finding));
+    for (const finding of response.Findings ?? []) findings.push(toWireFinding(finding, Finding$));
   }
   const returned = new Set(findings.map((f) => f.id));
   return { findings, missing: unique.filter((id) => !returned.has(id)) };
@@ -114,6 +110,7 @@ export async function findSampleFindings(
   findingType: string,
   sinceMs: number,
 ): Promise<WireFinding[]> {
+  const { ListFindingsCommand } = await guardDutySdk();
   const listed = await call("ListFindings", () =>
     client.send(
       new ListFindingsCommand({
@@ -204,5 +201,9 @@ function toWire(ref: unknown, value: unknown): unknown {
   }
 }
 
+/** The SDK's static schema of a finding (`Finding$`), which carries the wire names. */
+export type FindingSchema = Awaited<ReturnType<typeof guardDutySdk>>["Finding$"];
+
 /** A GetFindings `Finding` as GuardDuty's JSON: what EventBridge delivers as `detail`. */
-export const toWireFinding = (finding: Finding): WireFinding => toWire(Finding$, finding) as WireFinding;
+export const toWireFinding = (finding: Finding, schema: FindingSchema): WireFinding =>
+  toWire(schema, finding) as WireFinding;

@@ -5,10 +5,11 @@
  * region (adapters/containment/clients.ts).
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { GuardDutyClient } from "@aws-sdk/client-guardduty";
+import type { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { guardDutySdk } from "../../adapters/guardduty/sdk";
 import { CLIENT_OPTIONS, containerClient } from "../shared/clients/options";
 import { secretsManagerClient } from "../shared/clients/secrets-manager";
 
@@ -17,14 +18,15 @@ export interface DispatchClients {
   readonly securityHub: SecurityHubClient;
   readonly eventBridge: EventBridgeClient;
   readonly secretsManager: SecretsManagerClient;
-  guardDuty(region: string): GuardDutyClient;
+  /** Built on first use, from the SDK imported on first use (adapters/guardduty/sdk.ts). */
+  guardDuty(region: string): Promise<GuardDutyClient>;
 }
 
 export function createDispatchClients(): DispatchClients {
   const sns = containerClient(() => new SNSClient(CLIENT_OPTIONS));
   const securityHub = containerClient(() => new SecurityHubClient(CLIENT_OPTIONS));
   const eventBridge = containerClient(() => new EventBridgeClient(CLIENT_OPTIONS));
-  const guardDuty = new Map<string, GuardDutyClient>();
+  const guardDuty = new Map<string, Promise<GuardDutyClient>>();
   return {
     get sns() {
       return sns();
@@ -41,7 +43,9 @@ export function createDispatchClients(): DispatchClients {
     guardDuty(region) {
       let client = guardDuty.get(region);
       if (!client) {
-        client = new GuardDutyClient({ ...CLIENT_OPTIONS, region });
+        client = guardDutySdk().then(
+          ({ GuardDutyClient }) => new GuardDutyClient({ ...CLIENT_OPTIONS, region }),
+        );
         guardDuty.set(region, client);
       }
       return client;

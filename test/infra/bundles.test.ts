@@ -70,6 +70,8 @@ describe.each(FUNCTION_NAMES)("the %s bundle", (name) => {
         .sort();
       expect(bundledClients).toEqual(clients.filter((client) => !fromRuntime.includes(client)).sort());
       expect(runtimeClients).toEqual(clients.filter((client) => fromRuntime.includes(client)).sort());
+      // …and those only with import() on first use: a static import would load them on every cold start.
+      expect(report.externals.filter((pkg) => fromRuntime.includes(pkg))).toEqual([]);
       // Only the runtime's SDK is left out; the packages left for paths Lambda never takes stay unloaded.
       for (const external of [...report.externals, ...report.lazyExternals])
         expect(external).toMatch(/^@aws-sdk\//);

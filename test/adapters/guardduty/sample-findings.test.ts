@@ -7,6 +7,7 @@ import {
   BadRequestException,
   CreateSampleFindingsCommand,
   type Finding,
+  Finding$,
   GetFindingsCommand,
   GuardDutyClient,
   ListDetectorsCommand,
@@ -51,7 +52,7 @@ describe("toWireFinding", () => {
     const fixture = loadFixture(TORRELAY_FIXTURE_PATH);
 
     // Act
-    const wire = toWireFinding(makeSdkTorRelayFinding());
+    const wire = toWireFinding(makeSdkTorRelayFinding(), Finding$);
 
     // Assess: every converted field is in the real finding, with the same name and value…
     expect(fixture).toMatchObject(wire);
@@ -68,7 +69,7 @@ describe("toWireFinding", () => {
 
   it("is read by the normalizer exactly like the bare fixture", () => {
     // Prepare
-    const wire = toWireFinding(makeSdkTorRelayFinding());
+    const wire = toWireFinding(makeSdkTorRelayFinding(), Finding$);
 
     // Act
     const [fromSdk] = explain(JSON.stringify({ Findings: [wire] })).results;
@@ -106,7 +107,7 @@ describe("toWireFinding", () => {
     } as unknown as Finding;
 
     // Act
-    const wire = toWireFinding(finding);
+    const wire = toWireFinding(finding, Finding$);
 
     // Assess
     expect(wire).toEqual({
@@ -128,7 +129,10 @@ describe("toWireFinding", () => {
 
   it("writes an invalid Date as null, as JSON does", () => {
     // Act
-    const wire = toWireFinding({ UpdatedAt: new Date(Number.NaN), Extra: [new Date(Number.NaN)] } as never);
+    const wire = toWireFinding(
+      { UpdatedAt: new Date(Number.NaN), Extra: [new Date(Number.NaN)] } as never,
+      Finding$,
+    );
 
     // Assess
     expect(wire).toMatchObject({ updatedAt: null, Extra: [null] });
@@ -138,7 +142,7 @@ describe("toWireFinding", () => {
     fc.assert(
       fc.property(fc.object({ withDate: true, withNullPrototype: true }), (value) => {
         // Act
-        const wire = toWireFinding(value as unknown as Finding);
+        const wire = toWireFinding(value as unknown as Finding, Finding$);
 
         // Assess
         expect(typeof wire).toBe("object");

@@ -90,7 +90,7 @@ function setup(env: Record<string, string> = ENV) {
     securityHub: securityHubClient,
     eventBridge: eventBridgeClient,
     secretsManager: secretsClient,
-    guardDuty: (region) => new GuardDutyClient({ region }),
+    guardDuty: async (region) => new GuardDutyClient({ region }),
   };
   const config = {
     ...loadDispatchConfig({ ...env, IR_SLACK_API_URL: slack.url.replace(/\/$/, "") }),
