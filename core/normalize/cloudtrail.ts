@@ -369,7 +369,8 @@ function kmsKeyResource(f: RecordFacts, ctx: ReadContext): Resource | undefined 
   for (const candidate of candidates) {
     if (candidate === undefined) continue;
     const arn = parseArn(candidate);
-    if (arn?.service === "kms" && arn.resource.startsWith("key/")) {
+    // `key/` with nothing after it names no key: try the next candidate.
+    if (arn?.service === "kms" && arn.resource.startsWith("key/") && arn.resource.length > "key/".length) {
       const resource: ResourceOf<"kms-key"> = {
         type: "kms-key",
         id: arn.resource.slice("key/".length),
@@ -380,7 +381,8 @@ function kmsKeyResource(f: RecordFacts, ctx: ReadContext): Resource | undefined 
       return resource;
     }
   }
-  if (requested === undefined) return undefined;
+  // A key id or alias as given; an ARN that stops at `key/` names nothing.
+  if (requested === undefined || requested.endsWith(":key/")) return undefined;
   return { type: "kms-key", id: requested, accountId: f.accountId, region: f.region };
 }
 
@@ -393,7 +395,7 @@ function trailResource(f: RecordFacts): Resource | undefined {
     (t) => t !== undefined && parseArn(t)?.service === "cloudtrail",
   );
   const arn = arnText === undefined ? undefined : parseArn(arnText);
-  const id = arn?.resource.replace(/^trail\//, "") ?? given;
+  const id = arn?.resource.replace(/^trail\//, "") || given;
   if (id === undefined) return undefined;
   const resource: ResourceOf<"cloudtrail-trail"> = { type: "cloudtrail-trail", id };
   if (arnText !== undefined) resource.arn = arnText;
@@ -449,6 +451,9 @@ function primaryResource(detection: CloudTrailDetection, f: RecordFacts, ctx: Re
       throw new Error(`unknown resource pick ${String(never)}`);
     }
   }
+  // Every reader above returns a named resource; an empty id would fail the finding schema, so it is
+  // treated as not found rather than trusted.
+  if (resource?.id === "") resource = undefined;
   if (resource === undefined && pick !== "subject")
     ctx.warn(
       "resource_not_found",

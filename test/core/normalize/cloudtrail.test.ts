@@ -186,6 +186,32 @@ describe("cloudTrailNormalizer: real fixtures", () => {
     expect(finding!.severity.label).toBe("HIGH");
   });
 
+  it("names no key from a KMS ARN that ends at `key/`, and says the finding is about the account", () => {
+    // Prepare
+    const record = loadFixture("cloudtrail/raw-records-kms-disablekey-awsdocs.json").Records[0];
+    record.requestParameters.keyId = "arn:aws:kms:us-west-2:111122223333:key/";
+    delete record.resources;
+    // Act
+    const [finding] = fromRecord(record);
+    // Assess
+    expect(findingSchema.safeParse(finding).success).toBe(true);
+    expect(finding!.resources[0]).toMatchObject({ type: "aws-account", id: "111122223333" });
+    expect(finding!.warnings.map((w) => w.code)).toContain("resource_not_found");
+  });
+
+  it("takes the key from the record's resources when keyId is an ARN that ends at `key/`", () => {
+    // Prepare
+    const record = loadFixture("cloudtrail/raw-records-kms-disablekey-awsdocs.json").Records[0];
+    record.requestParameters.keyId = "arn:aws:kms:us-west-2:111122223333:key/";
+    // Act
+    const [finding] = fromRecord(record);
+    // Assess
+    expect(finding!.resources[0]).toMatchObject({
+      type: "kms-key",
+      id: "1234abcd-12ab-34cd-56ef-1234567890ab",
+    });
+  });
+
   it("ignores the non-ISO deletionDate inside responseElements", () => {
     // Act
     const [finding] = fromFixture("cloudtrail/raw-kms-schedulekeydeletion-awsdocs.json");
