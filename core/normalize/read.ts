@@ -273,14 +273,23 @@ export function optionalTime(value: unknown, path: string, ctx: ReadContext): st
     }
   }
   if (ms === undefined || !Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) {
-    ctx.warn(
-      "unreadable_time",
-      path,
-      `cannot read ${JSON.stringify(value)?.slice(0, 60)} as a time; ignored`,
-    );
+    ctx.warn("unreadable_time", path, `cannot read ${preview(value)} as a time; ignored`);
     return undefined;
   }
   return isoFromMs(ms);
+}
+
+/**
+ * A value as a short text for a warning or error message. Never throws: a normalizer may be handed any
+ * object (a cyclic one cannot come from JSON text, but a caller may build one), and a message must not be
+ * what fails.
+ */
+export function preview(value: unknown, max = 60): string {
+  try {
+    return String(JSON.stringify(value)).slice(0, max);
+  } catch {
+    return `(${Array.isArray(value) ? "array" : typeof value})`;
+  }
 }
 
 /** Validate a shape with zod and turn the first issue into a typed InputError at its JSON path. */

@@ -6,6 +6,7 @@ import {
   expectShape,
   optionalNumber,
   optionalTime,
+  preview,
   ReadContext,
   readTags,
   requireString,
@@ -30,6 +31,33 @@ describe("tolerant readers", () => {
     expect(optionalTime("2019-10-02T17:04:40+00:00", "$", ctx)).toBe("2019-10-02T17:04:40.000Z");
     expect(optionalTime("2019-10-02T17:04:40.985+00:00", "$", ctx)).toBe("2019-10-02T17:04:40.985Z");
     expect(optionalTime("2019-02-30T17:04:40+0000", "$", ctx)).toBe("2019-03-02T17:04:40.000Z");
+  });
+
+  it("warns about a time it cannot even print (a cyclic object) instead of throwing", () => {
+    // Prepare
+    const ctx = new ReadContext("t");
+    const cyclic: Record<string, unknown> = { tag: 1 };
+    cyclic.self = cyclic;
+    // Act
+    const read = optionalTime(cyclic, "$.eventTime", ctx);
+    // Assess
+    expect(read).toBeUndefined();
+    expect(ctx.warnings).toEqual([
+      expect.objectContaining({
+        code: "unreadable_time",
+        path: "$.eventTime",
+        message: expect.stringContaining("(object)"),
+      }),
+    ]);
+  });
+
+  it("previews any value in at most `max` characters, without throwing", () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.integer({ min: 1, max: 80 }), (value, max) => {
+        expect(preview(value, max).length).toBeLessThanOrEqual(Math.max(max, "(undefined)".length));
+      }),
+    );
+    expect(preview({ a: "b" })).toBe('{"a":"b"}');
   });
 
   it("ignores unreadable or absurd times with a warning instead of failing", () => {
