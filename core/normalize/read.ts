@@ -308,6 +308,13 @@ export function expectShape<S extends z.ZodType>(schema: S, value: unknown, path
 
 const pathText = (path: string | (() => string)): string => (typeof path === "string" ? path : path());
 
+/** A tag value as text: strings as they are, numbers and booleans written out, absent as ""; else none. */
+const tagText = (value: unknown): string | undefined => {
+  if (typeof value === "string") return value;
+  if (value === undefined || value === null) return "";
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+};
+
 /**
  * AWS tag lists ([{key,value}] / [{Key,Value}]) or maps → a plain map. `path` may be given as a function,
  * called only for a warning, where building it costs more than reading the tags (a GuardDuty view's path).
@@ -330,17 +337,25 @@ export function readTags(
       }
       const key = tag.key ?? tag.Key;
       const val = tag.value ?? tag.Value;
-      if (typeof key === "string") {
-        tags[key] = typeof val === "string" ? val : String(val ?? "");
-        any = true;
+      if (typeof key !== "string") continue;
+      const text = tagText(val);
+      if (text === undefined) {
+        ctx.warn("ignored_field", childPath(pathText(path), i), "tag value is not text; ignored");
+        continue;
       }
+      tags[key] = text;
+      any = true;
     }
   } else if (isObject(value)) {
     const keys = Object.keys(value);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const val = value[key];
-      tags[key] = typeof val === "string" ? val : String(val ?? "");
+      const text = tagText(value[key]);
+      if (text === undefined) {
+        ctx.warn("ignored_field", childPath(pathText(path), key), "tag value is not text; ignored");
+        continue;
+      }
+      tags[key] = text;
       any = true;
     }
   } else {

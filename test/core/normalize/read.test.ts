@@ -98,6 +98,28 @@ describe("tolerant readers", () => {
     expect(readTags({ c: "3" }, "$", ctx)).toEqual({ c: "3" });
   });
 
+  it("writes out number and boolean tag values, and ignores object values with a warning", () => {
+    // Prepare: an object value that cannot even be turned into a string
+    const ctx = new ReadContext("t");
+    // Act
+    const fromList = readTags(
+      [
+        { Key: "n", Value: 5 },
+        { Key: "odd", Value: { toString: 0 } },
+      ],
+      "$.tags",
+      ctx,
+    );
+    const fromMap = readTags({ b: true, odd: [1], none: null }, "$.map", ctx);
+    // Assess
+    expect(fromList).toEqual({ n: "5" });
+    expect(fromMap).toEqual({ b: "true", none: "" });
+    expect(ctx.warnings.map((w) => [w.code, w.path])).toEqual([
+      ["ignored_field", "$.tags[1]"],
+      ["ignored_field", "$.map.odd"],
+    ]);
+  });
+
   it("turns zod issues into InputErrors at the right path", () => {
     const schema = z.object({ detail: z.object({ id: z.string() }) });
     try {
