@@ -4,12 +4,10 @@
  * use — `###` headings, checklists, bullet lists, fenced code, paragraphs, inline code spans.
  *
  * Invariants: every piece of text goes through the escaping `h` template (a runbook is repository
- * content, but escaping costs nothing and keeps the "trusted HTML" door narrow); files are read once, at
- * load; a runbook that does not parse is skipped (reported through `onError`), never fatal to the page.
+ * content, but escaping costs nothing and keeps the "trusted HTML" door narrow). Reading the files is
+ * adapters/runbooks' job (loadRunbooks); this module only renders what was parsed.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { anchorOf, parseRunbook, type Runbook } from "../../core/runbooks/parse-runbook";
+import { anchorOf, type Runbook } from "../../core/runbooks/parse-runbook";
 import { type Html, h } from "./views/html";
 
 const FENCE = /^\s*(```|~~~)/;
@@ -79,25 +77,4 @@ export function runbookHtmlFrom(
     const found = byId.get(id)?.sections.find((s) => s.anchor === anchor);
     return found ? renderSectionMarkdown(found.markdown) : undefined;
   };
-}
-
-/**
- * Reads and parses every runbook in `dir` once (every `*.md` but README.md, the folder's own guide);
- * unparsable ones are skipped and reported.
- */
-export function loadRunbookHtml(
-  dir: string,
-  onError: (file: string, error: unknown) => void = () => {},
-): (id: string, section: string) => string | undefined {
-  const runbooks: Runbook[] = [];
-  for (const file of readdirSync(dir).filter(
-    (name) => name.endsWith(".md") && name.toLowerCase() !== "readme.md",
-  )) {
-    try {
-      runbooks.push(parseRunbook(readFileSync(join(dir, file), "utf8")));
-    } catch (error) {
-      onError(file, error);
-    }
-  }
-  return runbookHtmlFrom(runbooks);
 }

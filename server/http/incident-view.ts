@@ -71,7 +71,7 @@ export interface IncidentDetailParts {
 }
 
 /** Every distinct resource across the incident's findings (by type + id), primary ones first. */
-function resourcesOf(findings: readonly FindingRecord[]): Resource[] {
+export function resourcesOf(findings: readonly FindingRecord[]): Resource[] {
   const seen = new Map<string, Resource>();
   const ordered = [
     ...findings.map((f) => f.finding.resources[0]),

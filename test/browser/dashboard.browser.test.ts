@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRunbooks } from "../../adapters/runbooks/load-runbooks";
 import { sweep } from "../../app/sweep";
-import { loadRunbookHtml } from "../../server/dashboard/runbooks";
+import { runbookHtmlFrom } from "../../server/dashboard/runbooks";
 import {
   type DashboardHarness,
   makeDashboardHarness,
@@ -57,7 +58,11 @@ describe.skipIf(!haveChromium)("dashboard in headless Chromium", () => {
   beforeAll(async () => {
     harness = makeDashboardHarness({
       pollMs: 100,
-      runbookHtml: loadRunbookHtml(fileURLToPath(new URL("../../runbooks/", import.meta.url))),
+      runbookHtml: runbookHtmlFrom(
+        (await loadRunbooks(fileURLToPath(new URL("../../runbooks/", import.meta.url)))).map(
+          (r) => r.runbook,
+        ),
+      ),
     });
     // Already on the board when the page opens: one incident past its deadline, one past its warning.
     const { clock } = harness.local;

@@ -16,6 +16,7 @@ import type {
   StoredTimelineEntry,
 } from "../../../core/ports/incident-store";
 import { runbookUrl } from "../../../core/runbooks/runbook-url";
+import { resourcesOf } from "../../http/incident-view";
 import {
   type ActionKind,
   availableActions,
@@ -294,13 +295,7 @@ function tagsView(tags: Record<string, string> | undefined): Html {
 }
 
 function resourcesView(data: DetailData): Html {
-  const seen = new Map<string, Resource>();
-  for (const { finding } of data.findings)
-    for (const resource of finding.resources) {
-      const key = `${resource.type}:${resource.id}`;
-      if (!seen.has(key)) seen.set(key, resource);
-    }
-  const resources = [...seen.values()];
+  const resources = resourcesOf(data.findings);
   return panel(
     "resources",
     "Resources",

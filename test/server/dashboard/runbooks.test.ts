@@ -4,15 +4,25 @@
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadRunbookHtml, renderSectionMarkdown } from "../../../server/dashboard/runbooks";
+import { loadRunbooks } from "../../../adapters/runbooks/load-runbooks";
+import { renderSectionMarkdown, runbookHtmlFrom } from "../../../server/dashboard/runbooks";
 
 const RUNBOOKS = fileURLToPath(new URL("../../../runbooks/", import.meta.url));
 
-describe("loadRunbookHtml", () => {
-  it("renders the real ec2-compromise Assess section: checklist, automated steps, manual fallback", () => {
+/** The dashboard's runbookHtml over the real runbooks, as the local server builds it; load errors collected. */
+async function loadRunbookHtml(dir: string, onError: (error: unknown) => void = () => {}) {
+  const loaded = await loadRunbooks(dir).catch((error: unknown) => {
+    onError(error);
+    return [];
+  });
+  return runbookHtmlFrom(loaded.map(({ runbook }) => runbook));
+}
+
+describe("runbookHtmlFrom over the repository's runbooks", () => {
+  it("renders the real ec2-compromise Assess section: checklist, automated steps, manual fallback", async () => {
     // Prepare
-    const errors: string[] = [];
-    const runbookHtml = loadRunbookHtml(RUNBOOKS, (file) => errors.push(file));
+    const errors: unknown[] = [];
+    const runbookHtml = await loadRunbookHtml(RUNBOOKS, (error) => errors.push(error));
 
     // Act
     const html = runbookHtml("ec2-compromise", "Assess") ?? "";
@@ -28,9 +38,9 @@ describe("loadRunbookHtml", () => {
     expect(html).not.toContain("## Contain");
   });
 
-  it("finds sections by phase name or heading, and nothing for unknown runbooks or sections", () => {
+  it("finds sections by phase name or heading, and nothing for unknown runbooks or sections", async () => {
     // Prepare
-    const runbookHtml = loadRunbookHtml(RUNBOOKS);
+    const runbookHtml = await loadRunbookHtml(RUNBOOKS);
 
     // Act / Assess
     expect(runbookHtml("ec2-compromise", "detect")).toBe(runbookHtml("ec2-compromise", "Detect"));
