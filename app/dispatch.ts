@@ -29,7 +29,11 @@ export type DispatchOutcome =
   | { status: "coalesced"; commandId: string; by: string }
   | { status: "retry-later"; commandId: string; retryAfterMs: number };
 
-export async function dispatch(deps: DispatchDeps, stored: StoredCommand): Promise<DispatchOutcome> {
+/** `stored` names the command; it is read again here, so a stale copy (or just the id) is enough. */
+export async function dispatch(
+  deps: DispatchDeps,
+  stored: Pick<StoredCommand, "id">,
+): Promise<DispatchOutcome> {
   const current = await deps.store.getCommand(stored.id);
   if (current?.status !== "pending") return { status: "already-done", commandId: stored.id };
 

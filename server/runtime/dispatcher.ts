@@ -243,12 +243,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   /** Dispatches one command; true when it completed (not retry-later, not an error). */
   async function runOne(entry: Entry, executor: CommandExecutor): Promise<boolean> {
     try {
-      const command = await deps.dispatch.store.getCommand(entry.id);
-      if (command?.status !== "pending") {
+      // dispatch() reads the command itself and settles one that is no longer pending (done meanwhile,
+      // or reported from a rolled-back transaction) as already done.
+      const outcome = await dispatch({ ...dispatchDeps, executor }, entry);
+      if (outcome.status === "already-done") {
         forget(entry);
         return false;
       }
-      const outcome = await dispatch({ ...dispatchDeps, executor }, command);
       counters.bump(counters.commands, outcome.status);
       if (outcome.status === "retry-later") {
         errors.delete(entry.id);
